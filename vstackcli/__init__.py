@@ -1,0 +1,3 @@
+"""vstackcli: a Cisco IOS Smart Install ("vstack") director emulator."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m vstackcli``."""
+
+from vstackcli.cli import main
+
+raise SystemExit(main())

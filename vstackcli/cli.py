@@ -1,0 +1,94 @@
+"""The ``vstackcli`` console command: build the device, replay its configuration, run a shell.
+
+With a terminal on standard input the prompt_toolkit console runs; otherwise
+lines are read as if typed and the console transcript is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from vstackcli import __version__
+
+__all__ = ["main"]
+
+FLASH_PRESETS = {"3750": 57_931_776, "64mb": 64 * 1024 * 1024, "128mb": 128 * 1024 * 1024}
+
+
+def default_root() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "vstackcli" / "device"
+
+
+def _flash_size(text: str) -> int:
+    if text.lower() in FLASH_PRESETS:
+        return FLASH_PRESETS[text.lower()]
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size in bytes or a preset ({', '.join(FLASH_PRESETS)})") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the flash size must be positive")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="vstackcli", description="Cisco IOS Smart Install director emulator")
+    parser.add_argument("--startup-config", metavar="FILE", type=Path,
+                        help="replay FILE at boot, as IOS replays nvram:startup-config")
+    parser.add_argument("--root", metavar="DIR", type=Path, default=None,
+                        help=f"device root holding flash: and nvram: (default {default_root()})")
+    parser.add_argument("--flash-size", metavar="BYTES", type=_flash_size, default=FLASH_PRESETS["3750"],
+                        help="capacity of flash: in bytes, or a preset: 3750 (default), 64mb, 128mb")
+    parser.add_argument("--version", action="version", version=f"vstackcli {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from vstackcli.engine.device import Device
+    from vstackcli.shell.replay import replay
+    from vstackcli.shell.session import Session
+
+    root = args.root or default_root()
+    try:
+        device = Device(root, flash_size=args.flash_size)
+    except OSError as exc:
+        print(f"vstackcli: cannot use device root {root}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if args.startup_config is not None:
+        try:
+            text = args.startup_config.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            print(f"vstackcli: cannot read {args.startup_config}: {exc.strerror}", file=sys.stderr)
+            return 2
+        report = replay(device, text, source=str(args.startup_config))
+        for line in report.error_lines():
+            print(line)
+        print(report.summary())
+    else:
+        saved = device.storage.startup_config()
+        if saved is not None:
+            report = replay(device, saved, source="nvram:startup-config")
+            for line in report.error_lines():
+                print(line)
+    device.dirty = False
+    session = Session(device)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from vstackcli.shell.console import run_console
+
+        return run_console(session)
+    from vstackcli.shell.batch import run_batch
+
+    session.length = 0
+    run_batch(session, sys.stdin, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

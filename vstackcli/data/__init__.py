@@ -1,0 +1,1 @@
+"""Data tables: product families and shadow keywords."""

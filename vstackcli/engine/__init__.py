@@ -1,0 +1,1 @@
+"""The director engine: running-config model, renderer, storage, log and director state."""

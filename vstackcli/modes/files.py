@@ -1,0 +1,267 @@
+"""Exec commands on files and saved configuration: copy, write, erase, dir, delete, more.
+
+Questions (``Destination filename [startup-config]?``, ``[confirm]``) are
+returned as ``Question`` continuations; every write goes through the atomic
+storage layer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from vstackcli.engine.device import Device
+from vstackcli.engine.render import config_lines
+from vstackcli.engine.storage import FileSystem, StorageError
+from vstackcli.grammar.graph import Command
+from vstackcli.grammar.values import FileUrl
+from vstackcli.modes.base import Call, CommandError, Question
+
+__all__ = ["FILE_COMMANDS", "confirm", "resolve_local", "startup_text", "write_url_text"]
+
+UNSUPPORTED = {"ftp:", "http:", "https:", "null:", "rcp:", "scp:", "system:", "tmpsys:"}
+
+
+def resolve_local(device: Device, url: FileUrl) -> tuple[FileSystem, str]:
+    """The file system and file name for a local URL; refuse network and unsupported ones."""
+    if url.scheme == "tftp:":
+        raise CommandError(f"%Error opening {url} (TFTP transfers are not available yet)")
+    if url.scheme in UNSUPPORTED:
+        raise CommandError(f"%Error: {url.scheme} is not supported by vstackcli")
+    try:
+        return device.storage.filesystem(url.scheme), url.path
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def write_url_text(device: Device, url_text: str, text: str, append: bool = False) -> None:
+    """``| redirect`` / ``| append`` / ``| tee``: write command output to a local file."""
+    try:
+        fs, name = resolve_local(device, FileUrl.parse(url_text))
+        data = (fs.read(name) if append and fs.exists(name) else b"") + text.encode()
+        fs.write(name, data)
+    except (ValueError, StorageError) as exc:
+        raise CommandError(str(exc) if isinstance(exc, StorageError) else f"%Error: bad URL {url_text}") from None
+
+
+def startup_text(device: Device) -> str:
+    """The text ``copy running-config startup-config`` saves."""
+    return "\n".join(config_lines(device.config)) + "\n"
+
+
+def confirm(prompt: str, action: Callable[[], Question | None]) -> Question:
+    """An IOS ``[confirm]``: Enter or y proceeds, anything else aborts."""
+
+    def answer(text: str) -> Question | None:
+        if text.strip().lower() in ("", "y", "yes"):
+            return action()
+        return None
+
+    return Question(prompt, answer)
+
+
+def _bytes_copied(call: Call, size: int, started: float) -> None:
+    secs = max(time.monotonic() - started, 0.001)
+    call.print(f"{size} bytes copied in {secs:.3f} secs ({int(size / secs)} bytes/sec)")
+
+
+def save_startup(call: Call) -> None:
+    call.print("Building configuration...")
+    try:
+        call.device.storage.save_startup_config(startup_text(call.device))
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+    call.device.saved_at = call.device.clock.now()
+    call.device.dirty = False
+    call.print("[OK]")
+
+
+def _merge_into_running(call: Call, text: str, source: str) -> None:
+    from vstackcli.shell.replay import replay
+
+    started = time.monotonic()
+    report = replay(call.device, text, source=source, user=call.session.user)
+    call.out.extend(report.error_lines())
+    _bytes_copied(call, len(text.encode()), started)
+
+
+def _copy(call: Call) -> Question | None:
+    src = "running-config" if call.arg("running_config") else None
+    dst = None
+    args = call.args
+    src_url: FileUrl | None = args.get("src")
+    dst_url: FileUrl | None = args.get("dst")
+    if args.get("startup_config_src"):
+        src = "startup-config"
+    if args.get("dst_running"):
+        dst = "running-config"
+    elif args.get("dst_startup"):
+        dst = "startup-config"
+    default_name = dst or (dst_url.path if dst_url else "")
+
+    def run(name: str) -> Question | None:
+        target = name.strip() or default_name
+        return _do_copy(call, src, src_url, dst, dst_url, target)
+
+    return Question(f"Destination filename [{default_name}]? ", run)
+
+
+def _read_source(call: Call, src: str | None, src_url: FileUrl | None) -> bytes:
+    if src == "running-config":
+        return startup_text(call.device).encode()
+    if src == "startup-config":
+        text = call.device.storage.startup_config()
+        if text is None:
+            raise CommandError("%Error opening nvram:startup-config (No such file or directory)")
+        return text.encode()
+    assert src_url is not None
+    fs, name = resolve_local(call.device, src_url)
+    try:
+        return fs.read(name)
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _do_copy(call: Call, src: str | None, src_url: FileUrl | None, dst: str | None, dst_url: FileUrl | None,
+             target: str) -> Question | None:
+    data = _read_source(call, src, src_url)
+    started = time.monotonic()
+    if dst == "startup-config" or (dst_url and dst_url.scheme == "nvram:" and target == "startup-config"):
+        if src == "running-config":
+            save_startup(call)
+            return None
+        try:
+            call.device.storage.save_startup_config(data.decode("utf-8", "replace"))
+        except StorageError as exc:
+            raise CommandError(str(exc)) from None
+        _bytes_copied(call, len(data), started)
+        return None
+    if dst == "running-config":
+        _merge_into_running(call, data.decode("utf-8", "replace"), str(src_url or src))
+        return None
+    assert dst_url is not None
+    fs, _ = resolve_local(call.device, dst_url)
+
+    def write() -> None:
+        try:
+            fs.write(target, data)
+        except StorageError as exc:
+            raise CommandError(str(exc)) from None
+        _bytes_copied(call, len(data), started)
+
+    if fs.exists(target):
+        call.print("%Warning:There is a file already existing with this name")
+        return confirm("Do you want to over write? [confirm]", write)
+    write()
+    return None
+
+
+def _write(call: Call) -> Question | None:
+    if call.arg("erase"):
+        return _erase_nvram(call)
+    if call.arg("terminal"):
+        from vstackcli.engine.render import render_config
+
+        call.print(render_config(call.device.config).rstrip("\n"))
+        return None
+    save_startup(call)
+    return None
+
+
+def _erase_nvram(call: Call) -> Question:
+    def erase() -> None:
+        call.device.storage.erase_startup_config()
+        call.print("[OK]")
+        call.print("Erase of nvram: complete")
+        call.device.log.log("SYS", 7, "NV_BLOCK_INIT", "Initialized the geometry of nvram")
+
+    return confirm("Erasing the nvram filesystem will remove all configuration files! Continue? [confirm]", erase)
+
+
+def _erase(call: Call) -> Question | None:
+    url: FileUrl | None = call.arg("url")
+    if call.arg("startup_config") or (url is not None and url.scheme == "nvram:"):
+        return _erase_nvram(call)
+    raise CommandError("%Error: erasing flash: is not allowed on a director emulation; use delete")
+
+
+def _dir(call: Call) -> None:
+    url: FileUrl = call.arg("url") or FileUrl("flash:", "")
+    fs, name = resolve_local(call.device, url)
+    try:
+        entries = fs.listing(name)
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+    call.print(f"Directory of {fs.name}/{name}")
+    call.print()
+    if not entries:
+        call.print("No files in directory")
+    for e in entries:
+        stamp = _stamp(e.mtime)
+        call.print(f"{e.index:>5}  {'d' if e.is_dir else '-'}rwx  {e.size:>10}  {stamp}  {e.name}")
+    call.print()
+    call.print(f"{fs.capacity} bytes total ({fs.free()} bytes free)")
+
+
+def _stamp(when: datetime) -> str:
+    return f"{when:%b} {when.day:2d} {when.year} {when:%H:%M:%S} +00:00"
+
+
+def _delete(call: Call) -> Question:
+    url: FileUrl = call.arg("url")
+    fs, name = resolve_local(call.device, url)
+
+    def ask_confirm(typed: str) -> Question:
+        target = typed.strip() or name
+
+        def delete() -> None:
+            try:
+                fs.delete(target)
+            except StorageError as exc:
+                raise CommandError(str(exc)) from None
+
+        return confirm(f"Delete {fs.name}/{target}? [confirm]", delete)
+
+    return Question(f"Delete filename [{name}]? ", ask_confirm)
+
+
+def _more(call: Call) -> None:
+    url: FileUrl = call.arg("url")
+    fs, name = resolve_local(call.device, url)
+    try:
+        data = fs.read(name)
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+    call.print(data.decode("utf-8", "replace").rstrip("\n"))
+
+
+_HELP = {
+    "copy": "Copy from one file to another",
+    "running-config": "Copy from current system configuration",
+    "startup-config": "Copy from startup configuration",
+    "$src": "Source URL",
+    "$dst": "Destination URL",
+    "$dst_running": "Update (merge with) current system configuration",
+    "$dst_startup": "Copy to startup configuration",
+    "$startup_config_src": "Copy from startup configuration",
+    "write": "Write running configuration to memory, network, or terminal",
+    "memory": "Write to NV memory",
+    "erase": "Erase a filesystem",
+    "terminal": "Write to terminal",
+    "dir": "List files on a filesystem",
+    "$url": "Directory or file name",
+    "delete": "Delete a file",
+    "more": "Display the contents of a file",
+}
+
+FILE_COMMANDS = [
+    Command("copy <running-config|startup-config$startup_config_src|URL$src> "
+            "<running-config$dst_running|startup-config$dst_startup|URL$dst>", _copy, help=_HELP, privilege=15),
+    Command("write [memory|erase|terminal]", _write, help={**_HELP, "erase": "Erase NV memory"}, privilege=15),
+    Command("erase <startup-config|URL$url>", _erase,
+            help={**_HELP, "startup-config": "Erase contents of configuration memory"}, privilege=15),
+    Command("dir [URL$url]", _dir, help=_HELP, privilege=15),
+    Command("delete URL$url", _delete, help=_HELP, privilege=15),
+    Command("more URL$url", _more, help=_HELP, privilege=15),
+]

@@ -1,0 +1,115 @@
+"""``show version``, ``show clock``, ``show users`` and ``show logging``."""
+
+from __future__ import annotations
+
+from vstackcli.modes.base import Call
+
+__all__ = ["format_uptime", "show_clock", "show_logging", "show_users", "show_version"]
+
+
+def format_uptime(seconds: float) -> str:
+    """IOS's ``uptime is`` wording: ``1 week, 2 days, 3 hours, 4 minutes``."""
+    minutes = int(seconds // 60)
+    parts = []
+    for unit, size in (("year", 525600), ("week", 10080), ("day", 1440), ("hour", 60), ("minute", 1)):
+        n, minutes = divmod(minutes, size)
+        if n or (unit == "minute" and not parts):
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return ", ".join(parts)
+
+
+def show_version(call: Call) -> None:
+    d = call.device
+    p = d.platform
+    mac = p.base_mac.hex
+    mac_colon = ":".join(mac[i:i + 2] for i in range(0, 12, 2)).upper()
+    major = p.version.split("(")[0]
+    call.out.extend([
+        f"Cisco IOS Software, {p.model_family} Software ({p.model_family}-UNIVERSALK9-M), Version {p.version}, "
+        "RELEASE SOFTWARE (fc2)",
+        "Technical Support: http://www.cisco.com/techsupport",
+        "Copyright (c) 1986-2020 by Cisco Systems, Inc.",
+        "Compiled Tue 31-Mar-20 22:32 by prod_rel_team",
+        "",
+        f"ROM: Bootstrap program is {p.model_family} boot loader",
+        f"BOOTLDR: {p.model_family} Boot Loader (C3750X-HBOOT-M) Version {major}(4r)E5, RELEASE SOFTWARE (fc4)",
+        "",
+        f"{d.config.hostname} uptime is {format_uptime(d.uptime_seconds())}",
+        "System returned to ROM by power-on",
+        f"System image file is \"flash:/{p.image}\"",
+        "Last reload reason: power-on",
+        "",
+        "License Level: ipservices",
+        "License Type: Permanent",
+        "Next reload license Level: ipservices",
+        "",
+        f"cisco {p.pid} (PowerPC405) processor (revision W0) with {p.memory_kb[0]}K/{p.memory_kb[1]}K bytes of memory.",
+        f"Processor board ID {p.serial}",
+        "Last reset from power-on",
+        "1 Virtual Ethernet interface",
+        f"{p.access_ports + p.uplinks} Gigabit Ethernet interfaces",
+        f"{p.ten_gig} Ten Gigabit Ethernet interfaces",
+        "The password-recovery mechanism is enabled.",
+        "",
+        "512K bytes of flash-simulated non-volatile configuration memory.",
+        f"Base ethernet MAC Address       : {mac_colon}",
+        f"Model number                    : {p.pid}-L",
+        f"System serial number            : {p.serial}",
+        "",
+        "Switch Ports Model              SW Version            SW Image",
+        "------ ----- -----              ----------            ----------",
+        f"*    1 {p.access_ports + p.uplinks + p.ten_gig:<5} {p.pid:<18} {p.version:<21} "
+        f"{p.model_family}-UNIVERSALK9-M",
+        "",
+        "",
+        "Configuration register is 0xF",
+    ])
+
+
+def show_clock(call: Call) -> None:
+    now = call.device.clock.now()
+    call.print(f"*{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b} {now.day} {now.year}")
+    if call.arg("detail"):
+        call.print("No time source")
+
+
+def show_users(call: Call) -> None:
+    s = call.session
+    call.print("    Line       User       Host(s)              Idle       Location")
+    call.print(f"*  0 con 0                idle                 00:00:00   {s.source}".rstrip())
+    call.print("")
+    call.print("  Interface    User               Mode         Idle     Peer Address")
+
+
+def show_logging(call: Call) -> None:
+    log = call.device.log
+    n = log.logged
+    call.out.extend([
+        "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, "
+        "xml disabled, filtering disabled)",
+        "",
+        "No Active Message Discriminator.",
+        "",
+        "",
+        "No Inactive Message Discriminator.",
+        "",
+        "",
+        f"    Console logging: level debugging, {n} messages logged, xml disabled,",
+        "                     filtering disabled",
+        "    Monitor logging: level debugging, 0 messages logged, xml disabled,",
+        "                     filtering disabled",
+        f"    Buffer logging:  level debugging, {n} messages logged, xml disabled,",
+        "                    filtering disabled",
+        "    Exception Logging: size (4096 bytes)",
+        "    Count and timestamp logging messages: disabled",
+        "    Persistent logging: disabled",
+        "",
+        "No active filter modules.",
+        "",
+        f"    Trap logging: level informational, {n} message lines logged",
+        "        Logging Source-Interface:       VRF Name:",
+        "",
+        "Log Buffer (4096 bytes):",
+        "",
+        *(m.format() for m in log.buffer),
+    ])

@@ -1,0 +1,160 @@
+"""The interactive console: prompt_toolkit at the edge of a ``Session``.
+
+Keys behave as on an IOS console: ``?`` lists help and keeps the typed text,
+TAB completes a unique keyword, Ctrl-Z echoes ``^Z`` and ends configuration,
+Ctrl-C abandons the line (and leaves configuration mode), Ctrl-V types the next
+key literally, and a pasted block runs line by line. Output longer than
+``terminal length`` pauses at `` --More-- ``. System messages print above the
+prompt as they happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import termios
+import tty
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import run_in_terminal
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.patch_stdout import patch_stdout
+
+from vstackcli.engine.syslog import LogMessage
+from vstackcli.shell.batch import complete_word
+from vstackcli.shell.pager import write_paged
+from vstackcli.shell.session import Session
+
+__all__ = ["run_console"]
+
+
+def _read_key() -> str:
+    """One key from the terminal, without echo, for the pager."""
+    fd = sys.stdin.fileno()
+    old = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        return sys.stdin.read(1)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _show(session: Session, lines: list[str]) -> None:
+    write_paged(lines, session.length, _write, _read_key)
+
+
+class Console:
+    """A ``Session`` on the local terminal."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.pasted: list[str] = []
+        self.prompt = PromptSession(history=InMemoryHistory(), key_bindings=self._bindings(),
+                                    enable_suspend=False, complete_while_typing=False)
+
+    def _bindings(self) -> KeyBindings:
+        kb = KeyBindings()
+        session = self.session
+        not_asking = Condition(lambda: session.pending is None)
+
+        @kb.add("?", filter=not_asking)
+        def _help(event: KeyPressEvent) -> None:
+            text = event.current_buffer.text
+            lines = [session.prompt() + text + "?", *session.help(text)]
+            run_in_terminal(lambda: _write("\n".join(lines) + "\n"))
+
+        @kb.add("tab", filter=not_asking)
+        def _tab(event: KeyPressEvent) -> None:
+            buf = event.current_buffer
+            completed = complete_word(session, buf.text)
+            if completed != buf.text:
+                buf.text = completed
+                buf.cursor_position = len(completed)
+
+        @kb.add("c-z")
+        def _ctrl_z(event: KeyPressEvent) -> None:
+            event.current_buffer.text = "^Z"
+            event.app.exit(result="\x1a")
+
+        @kb.add("c-c")
+        def _ctrl_c(event: KeyPressEvent) -> None:
+            event.current_buffer.text = "^C"
+            event.app.exit(result="\x03")
+
+        @kb.add("c-v")
+        def _quoted(event: KeyPressEvent) -> None:
+            event.app.quoted_insert = True
+
+        @kb.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> None:
+            data = event.data.replace("\r\n", "\n").replace("\r", "\n")
+            lines = data.split("\n")
+            buf = event.current_buffer
+            first = buf.text + lines[0]
+            if len(lines) == 1:
+                buf.insert_text(lines[0])
+                return
+            self.pasted = [first, *lines[1:]]
+            if self.pasted and self.pasted[-1] == "":
+                self.pasted.pop()
+            event.app.exit(result="\x00paste")
+
+        return kb
+
+    def _print_message(self, message: LogMessage) -> None:
+        print(message.format())
+
+    async def run(self) -> int:
+        session = self.session
+        unsubscribe = session.device.log.subscribe(self._print_message)
+        try:
+            with patch_stdout(raw=True):
+                while not session.closed:
+                    if self.pasted:
+                        line = self.pasted.pop(0)
+                        print(session.prompt() + line)
+                    else:
+                        line = await self._read_line()
+                        if line is None:
+                            break
+                    if line in ("\x1a", "\x03"):
+                        session.pending = None
+                        session.end_config()
+                        continue
+                    if line == "\x00paste":
+                        continue
+                    reply = session.execute(line)
+                    if reply.lines:
+                        await run_in_terminal(lambda r=reply: _show(session, r.lines), in_executor=True)
+        finally:
+            unsubscribe()
+        return 0
+
+    async def _read_line(self) -> str | None:
+        session = self.session
+        question = session.pending
+        try:
+            if question is not None:
+                return await self.prompt.prompt_async(question.prompt, is_password=question.secret)
+            return await self.prompt.prompt_async(session.prompt())
+        except EOFError:
+            return None
+        except KeyboardInterrupt:
+            print(session.prompt() + "^C")
+            return "\x03"
+
+
+def run_console(session: Session) -> int:
+    """Run the console until the user exits."""
+    print()
+    print("Press RETURN to get started!")
+    print()
+    return asyncio.run(Console(session).run())
