@@ -24,7 +24,7 @@ __all__ = ["config_lines", "opaque_rank", "render_config", "vstack_lines"]
 
 # Sections of the running-config, in IOS order. Verbatim lines are ranked by their first words.
 HEAD, AFTER_HOSTNAME, BOOT, MIDDLE, IP_DHCP, IP_OTHER, BEFORE_INTERFACES, AFTER_INTERFACES, TAIL = (
-    20, 35, 40, 60, 75, 80, 85, 100, 120)
+    20, 45, 40, 60, 75, 80, 85, 100, 120)
 
 _RANKS: dict[str, int] = {
     "service": HEAD, "no service": HEAD,

@@ -71,7 +71,10 @@ class FileSystem:
         parts = [p for p in clean.parts[1:] if p not in ("", ".")]
         if ".." in parts or any(p.startswith(".tmp-") for p in parts):
             raise StorageError(f"%Error opening {self.name}{name} (Invalid argument)")
-        return self.root.joinpath(*parts) if parts else self.root
+        path = self.root.joinpath(*parts) if parts else self.root
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise StorageError(f"%Error opening {self.name}{name} (Invalid argument)")
+        return path
 
     def used(self) -> int:
         total = 0

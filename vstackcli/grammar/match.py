@@ -371,4 +371,4 @@ def _help_order(entry: HelpEntry) -> tuple[int, str]:
         return (0, d)
     if d == "|":
         return (2, d)
-    return (1, d.lower())
+    return (1, d.lower().replace(":", " "))

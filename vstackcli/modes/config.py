@@ -146,7 +146,7 @@ def _verbatim(prefix: str):
     def handler(call: Call) -> None:
         rest = call.arg("rest_str") or call.arg("rest") or ""
         line = f"{prefix} {rest}".strip()
-        store_verbatim(call.config.extra, ("no " if call.negated else "") + line)
+        store_verbatim(call.config.extra, ("no " if call.negated else "") + line, ranked=True)
         call.changed()
 
     return handler

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from vstackcli.engine.model import OpaqueBlock
+from vstackcli.engine.render import opaque_rank
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError
 
@@ -56,22 +57,34 @@ def _key(line: str) -> str:
     return " ".join(words)
 
 
-def store_verbatim(blocks: list[OpaqueBlock], line: str, children: list[str] | None = None) -> OpaqueBlock:
-    """Keep ``line`` in ``blocks``, replacing the block with the same words (``no`` aside)."""
+def store_verbatim(blocks: list[OpaqueBlock], line: str, children: list[str] | None = None,
+                   ranked: bool = False) -> OpaqueBlock:
+    """Keep ``line`` in ``blocks``, replacing the block with the same words (``no`` aside).
+
+    With ``ranked`` (global lines) a new block goes after the last block of its
+    running-config section, so the list is always in the order it renders.
+    """
     key = _key(line)
     for i, block in enumerate(blocks):
         if _key(block.line) == key:
             blocks[i] = OpaqueBlock(line, children if children is not None else block.children)
             return blocks[i]
     block = OpaqueBlock(line, children or [])
-    blocks.append(block)
+    if ranked:
+        rank = opaque_rank(line)
+        position = len(blocks)
+        while position > 0 and opaque_rank(blocks[position - 1].line) > rank:
+            position -= 1
+        blocks.insert(position, block)
+    else:
+        blocks.append(block)
     return block
 
 
-def _blocks(call: Call) -> list[OpaqueBlock]:
-    target = call.target
-    extra = getattr(target, "extra", None)
-    return extra if isinstance(extra, list) else call.config.extra
+def _blocks(call: Call) -> tuple[list[OpaqueBlock], bool]:
+    """Where a verbatim line of this mode goes, and whether it is a global (ranked) line."""
+    extra = getattr(call.target, "extra", None)
+    return (extra, False) if isinstance(extra, list) else (call.config.extra, True)
 
 
 def _make_config_handler(entry: ShadowEntry):
@@ -79,17 +92,16 @@ def _make_config_handler(entry: ShadowEntry):
         words = [*entry.words]
         rest = call.args.get("rest_str", "")
         line = " ".join(words) + (f" {rest}" if rest else "")
-        blocks = _blocks(call)
+        blocks, ranked = _blocks(call)
         if call.negated:
-            negated_line = "no " + line
             if entry.submode is not None:
                 # `no line vty 5 15`, `no router ospf 1`: the block goes
                 blocks[:] = [b for b in blocks if _key(b.line) != line]
             else:
-                store_verbatim(blocks, negated_line)
+                store_verbatim(blocks, "no " + line, ranked=ranked)
             call.changed()
             return
-        block = store_verbatim(blocks, line)
+        block = store_verbatim(blocks, line, ranked=ranked)
         call.changed()
         if entry.submode is not None:
             call.enter(f"{call.session.mode.name}/{entry.submode}", block)

@@ -65,6 +65,7 @@ class Session:
         self.width = width
         self.frames: list[Frame] = [Frame(MODES["exec"])]
         self.pending: Question | None = None
+        self._asking: Call | None = None  # the command whose question is pending
         self.history: list[str] = []
         self.closed = False
         self.config_entered = False
@@ -120,7 +121,9 @@ class Session:
         """Run one typed line (or answer the pending question)."""
         if self.pending is not None:
             question, self.pending = self.pending, None
-            return self._run(lambda call: question.answer(line), Call(self, {}))
+            call = self._asking or Call(self, {})
+            call.out = []
+            return self._run(lambda _call: question.answer(line), call)
         text = line.rstrip("\r\n")
         if not text.strip() or text.lstrip().startswith("!"):
             return Reply()
@@ -223,6 +226,7 @@ class Session:
             call.out.append("%Error: internal error while executing the command (see log)")
             question, failed = None, True
         self.pending = question
+        self._asking = call if question is not None else None
         return Reply(call.out, question, failed)
 
     def _filter(self, lines: list[str], modifier: Match) -> list[str]:
