@@ -34,6 +34,9 @@ import pexpect
 REPO = Path(__file__).resolve().parent.parent
 GOAL_MS = 300
 CPR_REQUEST = "\x1b[6n"  # prompt_toolkit asks the terminal where the cursor is; a terminal answers
+# Child-process environment for the current bytecode setting (see --bytecode).
+ENV_OVERRIDES: dict[str, str] = {}
+ENV_REMOVED: set[str] = set()
 HEAVY = ("scapy", "tftpy", "rich", "pyparsing", "prompt_toolkit", "pygments", "asyncio", "tomllib")
 
 # What cli.main does before the console takes over (no argument parsing, no terminal).
@@ -68,9 +71,20 @@ def _fmt(values: list[float]) -> str:
             f"  (n={len(values)})")
 
 
+def _env() -> dict[str, str]:
+    return {**os.environ, **ENV_OVERRIDES, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+
+
+def _child_env() -> dict[str, str]:
+    env = _env()
+    for name in ENV_REMOVED:
+        env.pop(name, None)
+    return env
+
+
 def time_to_prompt(argv: list[str], prompt: str, timeout: float) -> tuple[float, float | None, str]:
     """Spawn argv in a pty; return (ms to prompt, ms to the banner or None, what it printed before)."""
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    env = _child_env()
     start = time.perf_counter()
     child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", codec_errors="replace", timeout=timeout,
                           dimensions=(24, 80), env=env)
@@ -139,7 +153,7 @@ def import_wall_ms(module: str, runs: int) -> list[float]:
     """Wall time of ``python -c 'import module'`` minus the median of ``python -c pass``."""
     def run(code: str) -> float:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, env=_child_env())
         return (time.perf_counter() - start) * 1000
 
     empty = statistics.median(run("pass") for _ in range(runs))
@@ -149,7 +163,7 @@ def import_wall_ms(module: str, runs: int) -> list[float]:
 def importtime(module: str) -> tuple[float, list[tuple[float, float, str]]]:
     """``python -X importtime``: the module's cumulative µs and every (self, cumulative, name) row."""
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
-                          text=True, check=True, cwd=REPO)
+                          text=True, check=True, cwd=REPO, env=_child_env())
     rows = []
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
@@ -192,6 +206,7 @@ def bench_imports(runs: int, top: int) -> None:
 
 
 _PHASES = """
+import sys
 import time
 t0 = time.perf_counter()
 marks = []
@@ -208,9 +223,9 @@ from vstackcli.shell.session import Session
 mark("import shell.replay, shell.session (builds MODES)")
 device = Device(Path(tempfile.mkdtemp()))
 mark("Device(root)")
-saved = device.storage.startup_config()
-if saved is not None:
-    replay(device, saved, source="nvram:startup-config")
+if len(sys.argv) > 1:
+    report = replay(device, Path(sys.argv[1]).read_text(errors="replace"), source=sys.argv[1])
+    mark(f"replay --startup-config ({report.applied} applied, {len(report.failures)} failed; builds graphs)")
 session = Session(device)
 mark("Session(device)")
 session.prompt()
@@ -229,14 +244,18 @@ for label, ms in marks:
 """
 
 
-def phases(runs: int) -> None:
+def phases(runs: int, config: Path | None) -> None:
     """Where the in-process part of startup goes, phase by phase (median over fresh interpreters)."""
     print()
-    print("in-process phases of cli.main up to the console (fresh interpreter each run; ms since the first line)")
+    with_config = f", --startup-config {config.name}" if config else ""
+    print(f"in-process phases of cli.main up to the console{with_config} (fresh interpreter each run; "
+          "ms since the first line)")
     results: dict[str, list[float]] = {}
     order: list[str] = []
+    argv = [str(config)] if config else []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, "-c", _PHASES], capture_output=True, text=True, check=True, cwd=REPO)
+        proc = subprocess.run([sys.executable, "-c", _PHASES, *argv], capture_output=True, text=True, check=True,
+                              cwd=REPO, env=_child_env())
         for line in proc.stdout.strip().splitlines():
             ms, label = line.split("\t", 1)
             if label not in results:
@@ -254,7 +273,8 @@ def heavy_modules() -> None:
     print("modules loaded on the path to the first prompt (Device + Session as cli.main builds them, then the "
           "console)")
     code = "import json\n" + _BOOT_PATH
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                          env=_child_env())
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     before, after = set(data["before"]), set(data["after"])
     for name in HEAVY:
@@ -268,6 +288,34 @@ def heavy_modules() -> None:
         print(f"  WARNING: heavy modules on the startup path: {', '.join(unexpected)}")
 
 
+def bytecode_note() -> str:
+    own_cache = any(REPO.joinpath("vstackcli").rglob("__pycache__/*.pyc"))
+    flag = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX")
+    return (f"PYTHONDONTWRITEBYTECODE={flag or '(unset)'}, PYTHONPYCACHEPREFIX={prefix or '(unset)'}, "
+            f"vstackcli/__pycache__ {'present' if own_cache else 'absent'}")
+
+
+def run_all(args: argparse.Namespace) -> None:
+    baseline(args.runs, args.timeout)
+    bench_variant("vstackcli --root TMP", [], args.runs, args.prompt, args.timeout)
+    config = args.startup_config
+    if config.exists():
+        text = config.read_text(errors="replace")
+        lines = sum(1 for line in text.splitlines() if line.strip() and not line.strip().startswith("!"))
+        hostnames = [line.split()[1] for line in text.splitlines()
+                     if line.startswith("hostname ") and len(line.split()) > 1]
+        prompt = f"{hostnames[-1]}>" if hostnames else args.prompt
+        bench_variant(f"vstackcli --root TMP --startup-config {config.name} ({lines} lines, prompt {prompt})",
+                      ["--startup-config", str(config)], args.runs, prompt, args.timeout)
+    else:
+        print(f"vstackcli --startup-config: skipped, {config} does not exist")
+    bench_imports(max(3, args.runs // 2), args.top)
+    phases(max(3, args.runs // 2), None)
+    if config.exists():
+        phases(max(3, args.runs // 2), config)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="spawns per variant (default 10)")
@@ -276,24 +324,30 @@ def main() -> None:
     parser.add_argument("--prompt", default="Switch>", help="prompt to wait for (default Switch>)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a prompt")
     parser.add_argument("--top", type=int, default=12, help="slowest imports to list")
+    parser.add_argument("--bytecode", choices=("as-is", "cached", "both"), default="both",
+                        help="as-is: the environment as it is (with PYTHONDONTWRITEBYTECODE set and no "
+                             "__pycache__, every start compiles vstackcli from source); cached: .pyc files kept "
+                             "in a temporary PYTHONPYCACHEPREFIX, as an installed package has them (default both)")
     args = parser.parse_args()
 
     print(f"vstackcli startup: {' '.join(_executable())}, {args.runs} runs per variant, {os.cpu_count()} CPUs")
-    print()
-    baseline(args.runs, args.timeout)
-    bench_variant("vstackcli --root TMP", [], args.runs, args.prompt, args.timeout)
-    config = args.startup_config
-    if config.exists():
-        lines = sum(1 for line in config.read_text(errors="replace").splitlines() if line.strip())
-        hostname = next((line.split()[1] for line in config.read_text(errors="replace").splitlines()
-                         if line.startswith("hostname ") and len(line.split()) > 1), None)
-        prompt = f"{hostname}>" if hostname else args.prompt
-        bench_variant(f"vstackcli --root TMP --startup-config {config.name} ({lines} lines, prompt {prompt})",
-                      ["--startup-config", str(config)], args.runs, prompt, args.timeout)
-    else:
-        print(f"vstackcli --startup-config: skipped, {config} does not exist")
-    bench_imports(max(3, args.runs // 2), args.top)
-    phases(max(3, args.runs // 2))
+    print(f"environment: {bytecode_note()}")
+    if args.bytecode in ("as-is", "both"):
+        print()
+        print("=== bytecode: as-is ===")
+        run_all(args)
+    if args.bytecode in ("cached", "both"):
+        with tempfile.TemporaryDirectory(prefix="vstackcli-pyc-") as cache:
+            ENV_OVERRIDES["PYTHONPYCACHEPREFIX"] = cache
+            ENV_REMOVED.add("PYTHONDONTWRITEBYTECODE")
+            # fill the cache: everything the startup path and this harness import
+            subprocess.run([sys.executable, "-c", "import json\n" + _BOOT_PATH + "\nimport prompt_toolkit.input"],
+                           check=True, cwd=REPO, env=_child_env(), capture_output=True)
+            print()
+            print(f"=== bytecode: cached (PYTHONPYCACHEPREFIX={cache}, filled by a warm-up import) ===")
+            run_all(args)
+            ENV_OVERRIDES.clear()
+            ENV_REMOVED.clear()
     heavy_modules()
 
 

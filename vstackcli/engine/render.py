@@ -229,7 +229,7 @@ def config_lines(cfg: RunningConfig) -> list[str]:
     if vstack:
         section(*vstack)
     section([line for kind, body in cfg.banners.items() for line in f"banner {kind} ^C{body}^C".split("\n")])
-    section(*_extras(cfg.extra, TAIL))
+    section([line for block in _extras(cfg.extra, TAIL) for line in block])  # IOS runs `line` blocks together
 
     out: list[str] = ["!"]
     for blocks in sections:

@@ -33,7 +33,7 @@ def _banner(call: Call) -> Question | None:
     if delim in rest:
         _store(call, kind, rest[: rest.index(delim)])
         return None
-    collected = [rest] if rest else []
+    collected = [rest]
     shown = "^C" if delim == "^C" else delim
 
     def more(line: str) -> Question | None:

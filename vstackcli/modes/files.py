@@ -99,6 +99,9 @@ def _copy(call: Call) -> Question | None:
     elif args.get("dst_startup"):
         dst = "startup-config"
     default_name = dst or (dst_url.path if dst_url else "")
+    if not default_name:
+        # a bare file system (`flash:`): IOS offers the source's file name
+        default_name = (src_url.path.rsplit("/", 1)[-1] if src_url else src) or ""
 
     def run(name: str) -> Question | None:
         target = name.strip() or default_name

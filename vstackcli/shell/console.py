@@ -11,9 +11,11 @@ prompt as they happen.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import termios
 import tty
+from collections.abc import Callable
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import run_in_terminal
@@ -42,20 +44,19 @@ def _read_key() -> str:
         termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
 
-def _write(text: str) -> None:
+def _stdout_write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
 
 
-def _show(session: Session, lines: list[str]) -> None:
-    write_paged(lines, session.length, _write, _read_key)
-
-
 class Console:
-    """A ``Session`` on the local terminal."""
+    """A ``Session`` on a terminal; ``write`` and ``read_key`` default to the local one."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, write: Callable[[str], None] = _stdout_write,
+                 read_key: Callable[[], str] = _read_key):
         self.session = session
+        self.write = write
+        self.read_key = read_key
         self.pasted: list[str] = []
         self.prompt = PromptSession(history=InMemoryHistory(), key_bindings=self._bindings(),
                                     enable_suspend=False, complete_while_typing=False)
@@ -69,7 +70,7 @@ class Console:
         def _help(event: KeyPressEvent) -> None:
             text = event.current_buffer.text
             lines = [session.prompt() + text + "?", *session.help(text)]
-            run_in_terminal(lambda: _write("\n".join(lines) + "\n"))
+            run_in_terminal(lambda: self.write("\n".join(lines) + "\n"))
 
         @kb.add("tab", filter=not_asking)
         def _tab(event: KeyPressEvent) -> None:
@@ -110,7 +111,10 @@ class Console:
         return kb
 
     def _print_message(self, message: LogMessage) -> None:
-        print(message.format())
+        self.write(message.format() + "\n")
+
+    def _show(self, lines: list[str]) -> None:
+        write_paged(lines, self.session.length, self.write, self.read_key)
 
     async def run(self) -> int:
         session = self.session
@@ -120,7 +124,7 @@ class Console:
                 while not session.closed:
                     if self.pasted:
                         line = self.pasted.pop(0)
-                        print(session.prompt() + line)
+                        self.write(session.prompt() + line + "\n")
                     else:
                         line = await self._read_line()
                         if line is None:
@@ -133,7 +137,7 @@ class Console:
                         continue
                     reply = session.execute(line)
                     if reply.lines:
-                        await run_in_terminal(lambda r=reply: _show(session, r.lines), in_executor=True)
+                        await run_in_terminal(lambda r=reply: self._show(r.lines), in_executor=True)
         finally:
             unsubscribe()
         return 0
@@ -144,16 +148,18 @@ class Console:
         try:
             if question is not None:
                 return await self.prompt.prompt_async(question.prompt, is_password=question.secret)
-            return await self.prompt.prompt_async(session.prompt())
+            return await self.prompt.prompt_async(session.prompt(), is_password=False)
         except EOFError:
             return None
         except KeyboardInterrupt:
-            print(session.prompt() + "^C")
+            self.write(session.prompt() + "^C\n")
             return "\x03"
 
 
 def run_console(session: Session) -> int:
     """Run the console until the user exits."""
+    # No cursor-position requests: IOS draws no menus, and some terminals never answer them.
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
     print()
     print("Press RETURN to get started!")
     print()
