@@ -47,7 +47,8 @@ import vstackcli.cli
 from vstackcli.engine.device import Device
 from vstackcli.shell.replay import replay
 from vstackcli.shell.session import Session
-device = Device(Path(tempfile.mkdtemp()))
+_tmp = tempfile.TemporaryDirectory(prefix="vstackcli-bench-")
+device = Device(Path(_tmp.name))
 saved = device.storage.startup_config()
 if saved is not None:
     replay(device, saved, source="nvram:startup-config")
@@ -221,7 +222,8 @@ mark("import engine.device")
 from vstackcli.shell.replay import replay
 from vstackcli.shell.session import Session
 mark("import shell.replay, shell.session (builds MODES)")
-device = Device(Path(tempfile.mkdtemp()))
+_tmp = tempfile.TemporaryDirectory(prefix="vstackcli-bench-")
+device = Device(Path(_tmp.name))
 mark("Device(root)")
 if len(sys.argv) > 1:
     report = replay(device, Path(sys.argv[1]).read_text(errors="replace"), source=sys.argv[1])

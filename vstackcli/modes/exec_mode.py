@@ -185,7 +185,7 @@ def exec_mode() -> Mode:
         Command("help", _help, help=_HELP),
         Command("terminal <length <0-512>$length|width <0-512>$width|monitor|no monitor>", _terminal,
                 help={**_HELP, "no": "Negate a command or set its defaults"}),
-        *[Command(f"terminal {word} [LINE$rest]", _terminal_shadow, help={**_HELP, word: text})
+        *[Command(f"terminal {word} [LINE$rest]", _terminal_shadow, help={**_HELP, word: text}, shadow=True)
           for word, text in _TERMINAL_SHADOWS.items()],
         Command("configure [terminal|memory|network]", _configure,
                 help={**_HELP, "terminal": "Configure from the terminal"}, privilege=15),
