@@ -51,6 +51,7 @@ statements = st.one_of(
     st.just(["vstack basic"]),
     st.just(["no vstack basic"]),
     vlans.map(lambda v: [f"vstack vlan {v}"]),
+    st.integers(2, 4094).map(lambda v: [f"vstack vlan {v}", f"vstack startup-vlan {v}"]),
     name.map(lambda n: [f"vstack hostname-prefix {n}"]),
     st.tuples(st.sampled_from(["image", "config", "script"]), url).map(lambda t: [f"vstack {t[0]} {t[1]}"]),
     st.just(["no vstack backup"]),

@@ -222,3 +222,36 @@ def test_no_traceback_from_a_failing_handler(enabled: Session, monkeypatch) -> N
     monkeypatch.setattr(command, "handler", boom)
     assert run(enabled, "show version") == ["%Error: internal error while executing the command (see log)"]
     assert show_system is not None
+
+
+def test_ip_address_checks_masks_overlaps_and_switch_ports(configuring: Session) -> None:
+    run(configuring, "interface vlan 10", "ip address 10.1.0.1 255.255.0.0")
+    assert run(configuring, "interface vlan 20", "ip address 10.1.2.1 255.255.255.0") == [
+        "% 10.1.2.0 overlaps with Vlan10"]
+    assert run(configuring, "ip address 10.0.0.1 255.0.0.0") == ["% 10.0.0.0 overlaps with Vlan10"]
+    assert run(configuring, "ip address 10.2.0.1 255.0.255.0") == ["Bad mask 0xFF00FF00 for address 10.2.0.1"]
+    assert run(configuring, "ip address 10.2.0.1 255.255.255.0") == []
+    # re-addressing an interface does not clash with its own old subnet
+    assert run(configuring, "interface vlan 10", "ip address 10.1.0.2 255.255.0.0") == []
+    run(configuring, "exit", "no interface vlan 10", "interface vlan 30")
+    assert run(configuring, "ip address 10.1.5.1 255.255.255.0") == []
+    assert run(configuring, "interface gi1/0/1", "ip address 192.168.9.1 255.255.255.0") == [
+        "% IP addresses may not be configured on L2 links."]
+
+
+def test_vstack_attach_help_lists_active_clients(enabled: Session) -> None:
+    import ipaddress
+
+    from vstackcli.engine.director import ClientEntry
+    from vstackcli.grammar.values import MacAddress
+
+    db = enabled.device.director_db
+    db.clients.append(ClientEntry(1, MacAddress.parse("0000.0040.4080"), "WS-C3750-24TS",
+                                  ipaddress.IPv4Address("10.0.0.1"), "c3750-2042"))
+    db.clients.append(ClientEntry(2, MacAddress.parse("0000.000c.0d80"), "WS-C3750-24TS",
+                                  ipaddress.IPv4Address("10.0.0.2"), "c3750-2045"))
+    assert enabled.help("vstack attach ") == [
+        "  1        c3750-2042 @ IP 10.0.0.1 : MAC 0000.0040.4080",
+        "  2        c3750-2045 @ IP 10.0.0.2 : MAC 0000.000c.0d80",
+        "  A.B.C.D  IP address of remote node to attempt attaching to",
+    ]

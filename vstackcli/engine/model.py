@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from vstackcli.engine.subnets import SubnetIndex
 from vstackcli.grammar.values import FileUrl, InterfaceName, MacAddress, VlanList
 
 __all__ = [
@@ -179,6 +180,7 @@ class RunningConfig:
     vstack: VstackConfig = field(default_factory=VstackConfig)
     banners: dict[str, str] = field(default_factory=dict)
     extra: list[OpaqueBlock] = field(default_factory=list)
+    subnets: SubnetIndex = field(default_factory=SubnetIndex, compare=False, repr=False)
 
     def interface(self, name: InterfaceName) -> Interface:
         """The interface, created on first use as ``interface X`` does."""

@@ -84,10 +84,10 @@ def vstack_lines(v: VstackConfig) -> list[list[str]]:
         single.append(f"vstack director {v.director}")
     if v.basic:
         single.append("vstack basic")
-    if v.startup_vlan != 1 and v.proxy is None:
-        single.append(f"vstack startup-vlan {v.startup_vlan}")
     if v.vlans:
         single.append(f"vstack vlan {v.vlans}")
+    if v.startup_vlan != 1:
+        single.append(f"vstack startup-vlan {v.startup_vlan}")
     if v.hostname_prefix:
         single.append(f"vstack hostname-prefix {v.hostname_prefix}")
     for what in ("image", "config", "script"):

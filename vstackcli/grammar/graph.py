@@ -65,14 +65,15 @@ class TokenNode:
     negated: bool
     follow: list[TokenNode] = field(default_factory=list)
     ends: bool = False
+    is_negator: bool = False  # the `no` / `default` that starts a negated form
+    keyword: str = field(init=False)  # lower-cased spelling, matched against typed words
+
+    def __post_init__(self) -> None:
+        self.keyword = self.spelling.lower()
 
     @property
     def is_keyword(self) -> bool:
         return self.ttype is None
-
-    @property
-    def keyword(self) -> str:
-        return self.spelling.lower()
 
     def __repr__(self) -> str:
         return f"<{self.spelling}>"

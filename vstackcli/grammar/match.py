@@ -145,7 +145,7 @@ class ModeGraph:
         if negation and any(c.neg_starts for c in self.commands):
             for word, text in NEGATORS.items():
                 dummy = Command(word, help={word: text}, hidden=word == "default" and not list_default)
-                node = TokenNode(word, None, word, text, dummy, negated=True)
+                node = TokenNode(word, None, word, text, dummy, negated=True, is_negator=True)
                 self._negators[word] = node
                 self._by_keyword.setdefault(word, []).append(node)
         self._keywords = sorted(self._by_keyword)
@@ -170,15 +170,15 @@ class ModeGraph:
                 i += 1
         nodes = [n for k in keys for n in self._by_keyword[k]]
         nodes.extend(self._value_starts)
-        return [n for n in nodes if self._visible_node(n, ctx)]
+        privilege = getattr(ctx, "privilege", 15)
+        return [n for n in nodes if n.is_negator or (
+            n.command.privilege <= privilege and (n.command.available is None or n.command.available(ctx)))]
 
     def _visible_node(self, node: TokenNode, ctx: Any) -> bool:
-        if node.keyword in self._negators and self._negators[node.keyword] is node:
-            return True
-        return self._visible(node.command, ctx)
+        return node.is_negator or self._visible(node.command, ctx)
 
     def _follow(self, node: TokenNode, ctx: Any) -> list[TokenNode]:
-        if self._negators.get(node.keyword) is node:
+        if node.is_negator:
             return [n for c in self.commands if c.neg_starts and self._visible(c, ctx) for n in c.neg_starts]
         return node.follow
 
@@ -210,11 +210,16 @@ class ModeGraph:
             live = [t for t in threads if not t.done]
             done = [t for t in threads if t.done]
             cands: list[tuple[_Thread, TokenNode, Level]] = []
+            text, lowered = word.text, word.text.lower()
             for thread in live:
                 for node in thread.nexts:
-                    level = _level(node, word.text)
-                    if level is Level.EXACT or (level is Level.PARTIAL and node.is_keyword):
-                        cands.append((thread, node, level))
+                    if node.ttype is None:
+                        if node.keyword == lowered:
+                            cands.append((thread, node, Level.EXACT))
+                        elif node.keyword.startswith(lowered):
+                            cands.append((thread, node, Level.PARTIAL))
+                    elif node.ttype.level(text) is Level.EXACT:
+                        cands.append((thread, node, Level.EXACT))
             chosen = self._choose(cands)
             if isinstance(chosen, Ambiguous):
                 walk.failure = Ambiguous(word.offset)
@@ -246,7 +251,9 @@ class ModeGraph:
     def _choose(
         cands: list[tuple[_Thread, TokenNode, Level]],
     ) -> list[tuple[_Thread, TokenNode]] | Ambiguous:
-        strong = [(t, n) for t, n, lv in cands if lv is Level.EXACT and (n.is_keyword or n.ttype.precedence < 4)]
+        if len(cands) == 1:
+            return [(cands[0][0], cands[0][1])]
+        strong = [(t, n) for t, n, lv in cands if lv is Level.EXACT and (n.ttype is None or n.ttype.precedence < 4)]
         if strong:
             return strong
         partial = [(t, n) for t, n, lv in cands if n.is_keyword and lv is Level.PARTIAL]
@@ -351,7 +358,7 @@ def _to_match(thread: _Thread) -> Match:
     negated = default = False
     command: Command | None = None
     for node, text in thread.bindings:
-        if node.keyword in NEGATORS and node.command.spec in NEGATORS:
+        if node.is_negator:
             negated = True
             default = node.keyword == "default"
             continue

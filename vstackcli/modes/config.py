@@ -92,7 +92,9 @@ def _interface(call: Call) -> None:
     cfg = call.config
     if call.negated:
         if name.kind in ("Vlan", "Loopback", "Tunnel", "Port-channel"):
-            cfg.interfaces.pop(name, None)
+            gone = cfg.interfaces.pop(name, None)
+            for addr in ([gone.address] if gone and gone.address else []) + (gone.secondary if gone else []):
+                cfg.subnets.remove(addr, str(name))
             call.changed()
             return
         raise CommandError("% Physical interfaces cannot be deleted")

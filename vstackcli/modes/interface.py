@@ -25,11 +25,17 @@ def _description(call: Call) -> None:
 
 def _ip_address(call: Call) -> None:
     intf = _intf(call)
+    subnets = call.config.subnets
+    owner = str(intf.name)
     if call.negated:
         if call.arg("secondary"):
             addr = ipaddress.IPv4Interface(f"{call.arg('address')}/{call.arg('mask')}")
-            intf.secondary = [a for a in intf.secondary if a != addr]
+            if addr in intf.secondary:
+                intf.secondary.remove(addr)
+                subnets.remove(addr, owner)
         else:
+            for addr in ([intf.address] if intf.address else []) + intf.secondary:
+                subnets.remove(addr, owner)
             intf.address, intf.secondary = None, []
         call.changed()
         return
@@ -40,17 +46,17 @@ def _ip_address(call: Call) -> None:
     if inverted & (inverted + 1):
         raise CommandError(f"Bad mask 0x{mask:X} for address {call.arg('address')}")
     addr = ipaddress.IPv4Interface(f"{call.arg('address')}/{call.arg('mask')}")
-    for other in call.config.interfaces.values():
-        if other is intf:
-            continue
-        for theirs in ([other.address] if other.address else []) + other.secondary:
-            if theirs.network.overlaps(addr.network):
-                raise CommandError(f"% {addr.network.network_address} overlaps with {other.name}")
+    clash = subnets.overlapping(addr, ignore=owner)
+    if clash is not None:
+        raise CommandError(f"% {addr.network.network_address} overlaps with {clash}")
     if call.arg("secondary"):
         if addr not in intf.secondary:
             intf.secondary.append(addr)
     else:
+        if intf.address is not None:
+            subnets.remove(intf.address, owner)
         intf.address = addr
+    subnets.add(addr, owner)
     call.changed()
 
 

@@ -303,6 +303,11 @@ class Session:
             lines.extend(" " * text_col + c for c in chunks[1:])
         return lines
 
+    def active_clients(self) -> list[tuple[str, str]]:
+        """`vstack attach ?`: the active clients, as the guide lists them."""
+        return [(str(c.index), f"{c.hostname} @ IP {c.ip} : MAC {c.mac}")
+                for c in self.device.director_db.active()]
+
     def complete(self, text: str) -> list[str]:
         mode, _offset, inner = self._help_context(self.mode, text)
         return mode.graph.complete(inner, self)
