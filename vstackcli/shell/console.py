@@ -163,4 +163,14 @@ def run_console(session: Session) -> int:
     print()
     print("Press RETURN to get started!")
     print()
-    return asyncio.run(Console(session).run())
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    # Ctrl-Z and Ctrl-C are keys of the IOS console, not job control: keep the terminal from turning
+    # them into signals while output is printing between two prompts.
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~termios.ISIG
+    termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+    try:
+        return asyncio.run(Console(session).run())
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
