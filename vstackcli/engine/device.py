@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vstackcli.engine.clock import Clock
 from vstackcli.engine.director import DirectorDatabase
@@ -16,6 +17,9 @@ from vstackcli.engine.model import OpaqueBlock, RunningConfig
 from vstackcli.engine.storage import Storage
 from vstackcli.engine.syslog import SystemLog
 from vstackcli.grammar.values import InterfaceName, MacAddress
+
+if TYPE_CHECKING:
+    from vstackcli.engine.core import Director
 
 __all__ = ["Device", "Platform", "factory_config"]
 
@@ -86,16 +90,29 @@ class Device:
         self.last_change: tuple[datetime, str] | None = None
         self.saved_at: datetime | None = None
         self.dirty = False
+        self.generation = 0  # counts configuration changes; caches derived from the config key on it
+        self._director: Director | None = None
+
+    @property
+    def director(self) -> Director:
+        """The Smart Install director engine of this device (created on first use)."""
+        if self._director is None:
+            from vstackcli.engine.core import Director
+
+            self._director = Director(self)
+        return self._director
 
     def reset_config(self) -> None:
         """Back to the factory configuration (``reload`` before replaying nvram)."""
         self.config = factory_config(self.platform)
+        self.generation += 1
         self.last_change = None
         self.dirty = False
 
     def mark_changed(self, user: str) -> None:
         self.last_change = (self.clock.now(), user)
         self.dirty = True
+        self.generation += 1
 
     def uptime_seconds(self) -> float:
         return self.clock.monotonic() - self.booted_at

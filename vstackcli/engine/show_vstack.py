@@ -117,10 +117,8 @@ def show_vstack_status(device: Device, detail: bool = False) -> list[str]:
 
 
 def show_vstack_download_status(device: Device, detail: bool = False) -> list[str]:
-    lines = ["SmartInstall: ENABLED" if device.config.vstack.enabled else "SmartInstall: DISABLED"]
-    if not device.director_db.clients:
-        lines.append("No download requests in the download list")
-    return lines
+    lines = ["SmartInstall: ENABLED" if device.config.vstack.enabled else "SmartInstall: DISABLED", ""]
+    return lines + device.director.downloads.render(detail)
 
 
 def _group_body(group: BuiltinGroup | CustomGroup, detail: bool) -> list[str]:

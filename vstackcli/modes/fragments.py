@@ -6,12 +6,10 @@ The product families and their port configurations come from one data table,
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from vstackcli.engine.families import Family, family_for_pid, load_families
 from vstackcli.grammar.tokens import INTERFACE_TYPES
 from vstackcli.grammar.values import InterfaceName, parse_interface
 
@@ -25,24 +23,6 @@ __all__ = [
     "interface_spec",
     "load_families",
 ]
-
-
-@dataclass(frozen=True)
-class Family:
-    name: str
-    help: str
-    stackable: bool
-    ports: dict[str, tuple[str, tuple[str, ...]]]  # port config -> (help, PIDs)
-
-
-@cache
-def load_families() -> dict[str, Family]:
-    raw = tomllib.loads(resources.files("vstackcli.data").joinpath("families.toml").read_text())
-    families = {}
-    for name, body in raw["family"].items():
-        ports = {p: (v["help"], tuple(v.get("pids", ()))) for p, v in body["ports"].items()}
-        families[name] = Family(name, body["help"], bool(body.get("stackable", False)), ports)
-    return families
 
 
 @cache
@@ -64,18 +44,6 @@ def family_help() -> dict[str, str]:
         for port, (text, _pids) in fam.ports.items():
             table[f"{name} {port}"] = text
     return table
-
-
-def family_for_pid(pid: str) -> tuple[str, str] | None:
-    """The built-in group (family, port config) a product ID belongs to, if any."""
-    pid = pid.upper()
-    for name, fam in load_families().items():
-        for port, (_text, pids) in fam.ports.items():
-            for base in pids:
-                b = base.upper()
-                if pid == b or pid.startswith(b + "-"):
-                    return name, port
-    return None
 
 
 def interface_spec(prefix: str) -> str:

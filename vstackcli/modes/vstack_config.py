@@ -12,7 +12,7 @@ from typing import Any
 
 from vstackcli.engine.model import BuiltinGroup, CustomGroup, JoinWindowStart, ProxyConfig, VstackDhcpPool
 from vstackcli.grammar.graph import Command
-from vstackcli.grammar.values import FileUrl, VlanList
+from vstackcli.grammar.values import FileUrl, MacAddress, VlanList
 from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.fragments import family_help, family_spec, interface_from, interface_help, interface_spec
 from vstackcli.modes.vstack_exec import check_url
@@ -177,6 +177,12 @@ def _hostname_prefix(call: Call) -> None:
         prefix = call.arg("prefix")
         if len(prefix) > 40:
             raise CommandError("%Error: the hostname prefix is at most 40 characters")
+        from vstackcli.engine.hostnames import client_hostname
+
+        try:
+            client_hostname(prefix, MacAddress(0))
+        except ValueError:
+            raise CommandError("% Hostname contains one or more illegal characters.") from None
         v.hostname_prefix = prefix
     call.changed()
 
@@ -227,15 +233,16 @@ def _join_window(call: Call) -> None:
 
 
 def _on_hold(call: Call) -> None:
-    db = call.device.director_db
+    from vstackcli.engine.joinwindow import release_on_hold
+
     indexes = call.arg("index")
-    held = [c for c in db.clients if c.join == "h" and (indexes is None or c.index in indexes)]
-    if indexes is not None:
-        missing = set(indexes) - {c.index for c in held}
-        if missing:
-            raise CommandError(f"%Error: no client on hold with index {VlanList.of(missing)}")
-    for client in held:
-        client.join = "a" if call.arg("install") else "d"
+    try:
+        released = release_on_hold(call.device.director_db.clients, set(indexes) if indexes is not None else None,
+                                   "install" if call.arg("install") else "remove")
+    except ValueError as exc:
+        raise CommandError(f"%Error: {exc}") from None
+    for entry in released:
+        entry.join_override = bool(call.arg("install"))
 
 
 def _group_builtin(call: Call) -> None:

@@ -39,44 +39,34 @@ def _need_director(call: Call) -> None:
                            "configure vstack director and vstack basic first")
 
 
-def _targets(call: Call) -> str:
-    if call.arg("ip") is not None:
-        return str(call.arg("ip"))
-    if call.arg("index") is not None:
-        for i in call.arg("index"):
-            if call.device.director_db.by_index(i) is None:
-                raise CommandError(f"%Error: no client with index {i} in the director database")
-        return f"index {call.arg('index')}"
-    return f"built-in group {call.arg('family')} {call.arg('ports')}"
+def _on_demand(call: Call, kind: str) -> None:
+    from vstackcli.engine.ondemand import OnDemandError, Request, download
 
-
-def _not_running(call: Call, action: str) -> None:
-    raise CommandError(f"%Error: {action} for {_targets(call)} cannot start: "
-                       "the Smart Install protocol backend is not running")
+    _need_director(call)
+    url = call.arg("url")
+    if url is not None:
+        check_url(url, "image" if kind == "image" else "configuration")
+    family = call.arg("family")
+    request = Request(
+        kind=kind, url=url, ip=call.arg("ip"), indexes=call.arg("index"),
+        builtin=(family, call.arg("ports")) if family is not None else None,
+        password=call.arg("password", ""), override=bool(call.arg("override")),
+        reload=bool(call.arg("reload")) or bool(call.arg("allow_reload")), reload_in=call.arg("time"),
+        issu=bool(call.arg("issu")), allow_reload=bool(call.arg("allow_reload")),
+        image_list_form=kind == "image" and url is not None and not call.arg("tar"),
+    )
+    try:
+        call.out.extend(download(call.device.director, request))
+    except OnDemandError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _download_image(call: Call) -> None:
-    _need_director(call)
-    if call.arg("url") is not None:
-        check_url(call.arg("url"), "image")
-    elif call.arg("family") is not None:
-        group = call.config.vstack.builtin_groups.get((call.arg("family"), call.arg("ports")))
-        if group is None or group.image is None:
-            raise CommandError(f"%Error: no image is configured for built-in group "
-                               f"{call.arg('family')} {call.arg('ports')}")
-    _not_running(call, "image download")
+    _on_demand(call, "image")
 
 
 def _download_config(call: Call) -> None:
-    _need_director(call)
-    if call.arg("url") is not None:
-        check_url(call.arg("url"), "configuration")
-    elif call.arg("family") is not None:
-        group = call.config.vstack.builtin_groups.get((call.arg("family"), call.arg("ports")))
-        if group is None or group.config is None:
-            raise CommandError(f"%Error: no configuration is configured for built-in group "
-                               f"{call.arg('family')} {call.arg('ports')}")
-    _not_running(call, "configuration download")
+    _on_demand(call, "config")
 
 
 def _attach(call: Call) -> None:
@@ -90,12 +80,18 @@ def _attach(call: Call) -> None:
 
 def _join_window_status(call: Call) -> None:
     _need_director(call)
-    state = "a" if call.arg("allowed") else "h"
+    from vstackcli.engine.joinwindow import change_join_status
+
+    db = call.device.director_db
     for i in call.arg("index"):
-        entry = call.device.director_db.by_index(i)
-        if entry is None:
+        if db.by_index(i) is None:
             raise CommandError(f"%Error: no client with index {i} in the director database")
-        entry.join = state
+    try:
+        changed = change_join_status(db.clients, set(call.arg("index")), "allowed" if call.arg("allowed") else "held")
+    except ValueError as exc:
+        raise CommandError(f"%Error: {exc}") from None
+    for entry in changed:
+        entry.join_override = True
 
 
 def _untar(call: Call) -> None:
@@ -109,8 +105,8 @@ def _clear_vstack(call: Call) -> None:
     if call.arg("director_db"):
         if not db.clear(entry) and entry is not None:
             raise CommandError(f"%Error: no entry {entry} in the director database")
-    elif call.arg("download_list"):
-        pass  # the download list is empty until the engine runs downloads
+    elif call.arg("download_list") and not call.device.director.downloads.clear(entry) and entry is not None:
+        raise CommandError(f"%Error: no entry {entry} in the download list")
 
 
 def _clear_logging(call: Call) -> None:

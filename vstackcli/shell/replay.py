@@ -58,6 +58,7 @@ def replay(device: Device, text: str, *, source: str = "startup-config", user: s
             report.applied += 1
     session.pending = None
     session.config_entered = False
+    device.director.reconcile()
     return report
 
 

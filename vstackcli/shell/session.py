@@ -66,6 +66,7 @@ class Session:
         self.frames: list[Frame] = [Frame(MODES["exec"])]
         self.pending: Question | None = None
         self._asking: Call | None = None  # the command whose question is pending
+        self._reconciled = -1  # the configuration generation last handed to the director engine
         self.history: list[str] = []
         self.closed = False
         self.config_entered = False
@@ -227,6 +228,9 @@ class Session:
             question, failed = None, True
         self.pending = question
         self._asking = call if question is not None else None
+        if not self.replaying and self.device.generation != self._reconciled:
+            self._reconciled = self.device.generation
+            self.device.director.reconcile()
         return Reply(call.out, question, failed)
 
     def _filter(self, lines: list[str], modifier: Match) -> list[str]:
