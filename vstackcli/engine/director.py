@@ -82,6 +82,8 @@ class DirectorDatabase:
         if entry is None:
             return False
         self.remove(entry)
+        for member in [c for c in self.clients if c.stack_of == index]:
+            self.remove(member)
         return True
 
     def by_index(self, index: int) -> ClientEntry | None:

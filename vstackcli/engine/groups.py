@@ -30,9 +30,9 @@ import ipaddress
 from dataclasses import dataclass
 
 from vstackcli.engine.clients import ClientFacts
+from vstackcli.engine.families import family_for_pid
 from vstackcli.engine.model import CustomGroup, VstackConfig
 from vstackcli.grammar.values import FileUrl, InterfaceName, MacAddress
-from vstackcli.modes.fragments import family_for_pid
 
 __all__ = ["Assignment", "GroupIndex", "cached_family", "resolve"]
 

@@ -9,6 +9,7 @@ a target the backend cannot reach is recorded as failed, and said so.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from vstackcli.engine.backend import ClientCommand
 from vstackcli.engine.director import ClientEntry
 from vstackcli.engine.families import family_for_pid
 from vstackcli.engine.groups import Assignment
-from vstackcli.engine.imagelists import image_list_name, image_list_text
+from vstackcli.engine.imagelists import image_list_text
 from vstackcli.grammar.values import FileUrl, IndexList, MacAddress
 
 if TYPE_CHECKING:
@@ -99,8 +100,8 @@ def download(director: Director, request: Request) -> list[str]:
         if request.image_list_form:
             image_list = url.path
         else:
-            assignment = Assignment(f"on-demand {url}", url, None, None)
-            image_list = image_list_name(assignment)
+            assignment = Assignment("default", url, None, None)
+            image_list = "vstack/imagelist_ondemand_" + re.sub(r"[^A-Za-z0-9_.-]", "_", url.path) + ".txt"
             director.write_file(_list_location(url, image_list), image_list_text(assignment).encode())
     now = director.device.clock.now()
     reload_at = now + timedelta(hours=request.reload_in[0], minutes=request.reload_in[1]) \

@@ -24,12 +24,12 @@ __all__ = [
 ]
 
 
-def _role(v: VstackConfig) -> str:
+def _role(v: VstackConfig, operational: bool) -> str:
     if not v.enabled:
         return "NA"
     if v.proxy is not None:
         return "Proxy"
-    return "Director" if v.is_director else "Client"
+    return "Director" if operational else "Client"
 
 
 def show_vstack_config(device: Device) -> list[str]:
@@ -37,7 +37,7 @@ def show_vstack_config(device: Device) -> list[str]:
     lines = [
         " Capability: Director | Client",
         f" Oper Mode: {'Enabled' if v.enabled else 'Disabled'}",
-        f" Role: {_role(v)}",
+        f" Role: {_role(v, device.director.operational)}",
         f" Vstack Director IP address: {v.director or '0.0.0.0'}",
     ]
     if v.proxy is not None:
@@ -78,7 +78,7 @@ def show_vstack_config(device: Device) -> list[str]:
 
 def director_entry(device: Device) -> ClientEntry | None:
     v = device.config.vstack
-    if not v.is_director:
+    if not device.director.operational:
         return None
     return ClientEntry(0, device.platform.base_mac, device.platform.pid, v.director, device.config.hostname,
                        is_director=True)
@@ -100,7 +100,7 @@ def show_vstack_status(device: Device, detail: bool = False) -> list[str]:
     if not v.enabled:
         return lines
     lines += ["", *LEGEND, ""]
-    if not v.is_director:
+    if not device.director.operational:
         return [*lines, "Director Database: not available on a Smart Install client"]
     entries = [e for e in (director_entry(device), *device.director_db.clients) if e is not None]
     lines += [

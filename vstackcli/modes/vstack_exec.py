@@ -34,7 +34,7 @@ def _need_director(call: Call) -> None:
     v = call.config.vstack
     if not v.enabled:
         raise CommandError("%Error: Smart Install is disabled (no vstack)")
-    if not v.is_director:
+    if not call.device.director.operational:
         raise CommandError("%Error: this device is not a Smart Install director; "
                            "configure vstack director and vstack basic first")
 
