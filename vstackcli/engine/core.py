@@ -28,7 +28,9 @@ from vstackcli.engine.imagelists import (
 )
 from vstackcli.engine.joinwindow import JoinWindowMonitor
 from vstackcli.engine.messages import smi
+from vstackcli.engine.proxydb import ProxyDatabase
 from vstackcli.engine.replacement import announce_replacement, find_replaced
+from vstackcli.engine.storage import StorageError
 from vstackcli.grammar.values import FileUrl, MacAddress
 
 if TYPE_CHECKING:
@@ -101,6 +103,8 @@ class Director:
         self._files_written_for = -1
         self._written: dict[str, bytes] = {}
         self._backup_names: dict[MacAddress, str] = {}  # MAC -> hostname its backup files are named after
+        self.proxy_db = ProxyDatabase(device.storage.flash)
+        self._upgrading: set[MacAddress] = set()  # clients with an image or config download in progress
 
     # ---- configuration -> backends -------------------------------------------------------
 
@@ -131,6 +135,8 @@ class Director:
         if desired != self.applied:
             self.applied = desired
             self.backend.apply(desired)
+        if director and cfg.vstack.director is not None:
+            self.monitor.tick(cfg.vstack.join_window, self.device.clock.now(), cfg.vstack.director, self.device.log)
         if director and self._files_written_for != self.device.generation:
             self._files_written_for = self.device.generation
             write_director_files(cfg.vstack, self.write_file, self.device.log)
@@ -237,8 +243,11 @@ class Director:
 
     def _upstream_busy(self, entry: ClientEntry) -> bool:
         """Updates go one hop at a time: none while a client nearer the director is upgrading."""
-        return any(c is not entry and c.hops < entry.hops and (c.image == "i" or c.config == "c")
-                   for c in self.db.clients)
+        for mac in self._upgrading:
+            c = self.db.by_mac(mac)
+            if c is not None and c is not entry and c.hops < entry.hops and (c.image == "i" or c.config == "c"):
+                return True
+        return False
 
     def _add_client(self, mac: MacAddress, pid: str, ip: ipaddress.IPv4Address | None, device_type: str,
                     upstream: Neighbor | None, stack: tuple[StackMember, ...]) -> ClientEntry:
@@ -286,6 +295,12 @@ class Director:
             entry.hops = self._hops(report.upstream)
         entry.stack = report.stack or entry.stack
         self._stack_members(entry)
+        v = self.config.vstack
+        if v.enabled and v.proxy is not None and entry.pid:
+            try:
+                self.proxy_db.add(entry.mac, entry.pid, entry.serial)
+            except StorageError as exc:
+                smi(self.device.log, "INTERNAL_ERROR", chars=f"SMI proxy database: {exc}", dec=1)
         return entry
 
     def _rekey_from_dhcp(self, base: MacAddress) -> ClientEntry | None:
@@ -322,6 +337,10 @@ class Director:
         letters = {"image": {"started": "i", "done": "I", "failed": "X"},
                    "config": {"started": "c", "done": "C", "failed": "x"}}[kind]
         setattr(entry, kind, letters[phase])
+        if entry.image == "i" or entry.config == "c":
+            self._upgrading.add(entry.mac)
+        else:
+            self._upgrading.discard(entry.mac)
         if record is not None:
             record.status = {"started": "in progress", "done": "done", "failed": "failed"}[phase]
             record.detail = detail

@@ -171,4 +171,4 @@ def show_vstack_neighbors(device: Device) -> list[str]:
 def show_vstack_proxy_db(device: Device) -> list[str]:
     if device.config.vstack.proxy is None:
         return ["SMI Proxy is not enabled"]
-    return ["SMI Proxy Database:", "MAC Address    UDI", "============== =========================="]
+    return device.director.proxy_db.render()

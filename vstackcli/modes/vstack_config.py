@@ -99,6 +99,22 @@ def file_url(call: Call, what: str) -> FileUrl:
     return check_url(url, what)
 
 
+def warn_about_script(call: Call, url: FileUrl | None) -> None:
+    """A post-install script on flash: is checked against the guide's format when it is configured."""
+    if url is None or not url.is_local:
+        return
+    from vstackcli.engine.postinstall import validate_post_install
+    from vstackcli.engine.storage import StorageError
+
+    try:
+        text = call.device.storage.flash.read(url.path).decode("utf-8", "replace")
+    except StorageError:
+        call.print(f"%Warning: {url} does not exist yet; clients cannot run it")
+        return
+    for problem in validate_post_install(text):
+        call.print(f"%Warning: {url} {problem}")
+
+
 def _vstack(call: Call) -> None:
     call.config.vstack.enabled = not call.negated
     call.changed()
@@ -164,6 +180,8 @@ def _default_file(what: str):
     def handler(call: Call) -> None:
         v = call.config.vstack
         setattr(v, what, None if call.negated else file_url(call, what))
+        if what == "script" and not call.negated:
+            warn_about_script(call, v.script)
         call.changed()
 
     return handler

@@ -103,8 +103,13 @@ def _clear_vstack(call: Call) -> None:
     db = call.device.director_db
     entry = call.arg("entry_index")
     if call.arg("director_db"):
+        removed = [c for c in db.clients if entry is None or c.index == entry or c.stack_of == entry]
         if not db.clear(entry) and entry is not None:
             raise CommandError(f"%Error: no entry {entry} in the director database")
+        from vstackcli.engine.messages import smi
+
+        for client in removed:
+            smi(call.device.log, "SWITCH_REMOVE", enet=client.mac)
     elif call.arg("download_list") and not call.device.director.downloads.clear(entry) and entry is not None:
         raise CommandError(f"%Error: no entry {entry} in the download list")
 

@@ -14,7 +14,7 @@ from vstackcli.engine.model import CustomGroup, StackMatch
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError, Mode, config_mode_commands
 from vstackcli.modes.fragments import family_help, family_spec, interface_from, interface_help, interface_spec
-from vstackcli.modes.vstack_config import file_url
+from vstackcli.modes.vstack_config import file_url, warn_about_script
 
 __all__ = ["vstack_group_mode"]
 
@@ -30,6 +30,8 @@ def _kind_is(kind: str) -> Callable[[Any], bool]:
 def _file(what: str):
     def handler(call: Call) -> None:
         setattr(call.target, what, None if call.negated else file_url(call, what))
+        if what == "script" and not call.negated:
+            warn_about_script(call, call.target.script)
         call.changed()
 
     return handler

@@ -119,6 +119,7 @@ class Console:
     async def run(self) -> int:
         session = self.session
         unsubscribe = session.device.log.subscribe(self._print_message)
+        ticker = asyncio.ensure_future(self._tick())
         try:
             with patch_stdout(raw=True):
                 while not session.closed:
@@ -139,8 +140,15 @@ class Console:
                     if reply.lines:
                         await run_in_terminal(lambda r=reply: self._show(r.lines), in_executor=True)
         finally:
+            ticker.cancel()
             unsubscribe()
         return 0
+
+    async def _tick(self) -> None:
+        """Time moves the director: client health, the join window."""
+        while True:
+            await asyncio.sleep(1.0)
+            self.session.device.director.tick()
 
     async def _read_line(self) -> str | None:
         session = self.session
