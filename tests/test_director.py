@@ -119,6 +119,7 @@ def test_a_network_of_a_dozen_clients(net) -> None:
     assert d.options.image_list == "vstack/imagelist_default.txt" and d.options.config_file == "default.txt"
     assert d.options.director == DIRECTOR and d.options.tftp_server == DIRECTOR
     assert d.options.hostname == "SI-00.0100"
+    assert director.db.by_mac(mac(1)).phase == "joined"
     assert join(device, 2, "WS-C3560-24TS-S", port(DIRECTOR, 2)).options.config_file == "3560.txt"
     assert join(device, 3, "WS-C2960-24TT-L", port(DIRECTOR, 3)).options.config_file == "pharmacy.txt"
     assert join(device, 4, "WS-C2960-24TT-L", port(DIRECTOR, 10)).options.config_file == "floor.txt"
@@ -144,6 +145,20 @@ def test_a_network_of_a_dozen_clients(net) -> None:
     assert rows[str(mac(11))] == "S A a"
     assert len(rows) == 14  # the director, eleven clients and two stack members
     assert director.db.by_mac(mac(7)).hops == 2
+
+    # the zero-touch phases, as show vstack status detail tells them
+    fresh = director.on_dhcp(DhcpRequest(mac(30), pid="WS-C3560-24TS-S", upstream=port(DIRECTOR, 30), ip=ip(30)))
+    entry = director.db.by_mac(mac(30))
+    assert fresh.options.script == "" and entry.phase == "offered"
+    director.on_download(mac(30), "image", "started")
+    assert entry.phase == "downloading"
+    director.on_download(mac(30), "image", "done")
+    assert entry.phase == "downloading"  # the configuration is still to come
+    director.on_download(mac(30), "config", "done")
+    assert entry.phase == "reloading"
+    director.on_report(ClientReport(mac(30), "WS-C3560-24TS-S", ip(30)))
+    assert entry.phase == "joined"
+    assert "Zero-touch: joined" in "\n".join(run(session, "show vstack status detail"))
 
     # one hop at a time: a hop-2 client waits while its hop-1 neighbour upgrades
     director.on_download(mac(1), "image", "started")

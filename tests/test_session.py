@@ -255,3 +255,18 @@ def test_vstack_attach_help_lists_active_clients(enabled: Session) -> None:
         "  2        c3750-2045 @ IP 10.0.0.2 : MAC 0000.000c.0d80",
         "  A.B.C.D  IP address of remote node to attempt attaching to",
     ]
+
+
+def test_logging_severity_rules(enabled: Session) -> None:
+    text = transcript(enabled, "configure terminal\nlogging console warnings\nlogging buffered 16384 errors\nend")
+    assert "%SYS-5-CONFIG_I" not in text  # severity 5 is above `warnings` (4)
+    body = run(enabled, "show running-config")
+    assert "logging buffered 16384 errors" in body and "logging console warnings" in body
+    from vstackcli.engine.messages import smi
+
+    smi(enabled.device.log, "SWITCH_ADD", enet="0000.0000.0001")  # severity 6: not kept
+    smi(enabled.device.log, "TAILOR_FAILED")  # severity 3: kept
+    kept = run(enabled, "show logging | include %SMI")
+    assert kept == [m for m in kept if "TAILOR_FAILED" in m] and len(kept) == 1
+    text = transcript(enabled, "configure terminal\nno logging console\nend")
+    assert "no logging console" in run(enabled, "show running-config | include logging")

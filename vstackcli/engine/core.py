@@ -62,6 +62,7 @@ class SmiOptions:
     config_file: str = ""  # option 67
     tftp_server: ipaddress.IPv4Address | None = None  # option 150
     hostname: str = ""  # option 12
+    script: str = ""  # the post-install script, handed over the Smart Install protocol, not DHCP
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,10 @@ class Director:
             state = "h"  # a held client stays on the hold list until the operator releases it
         entry.join = state
         if entry.join != "a":
+            entry.phase = "denied" if entry.join == "d" else "on hold"
             return DhcpDecision(None, entry.join, "join window" if entry.join == "d" else "on hold")
         if self._upstream_busy(entry):
+            entry.phase = "waiting"
             return DhcpDecision(None, "a", "an upstream hop is still upgrading")
         facts = ClientFacts(entry.mac, entry.pid, entry.upstream, entry.stack, in_database=True)
         assignment = self.groups().resolve(facts) if entry.pid or entry.stack else None
@@ -198,6 +201,7 @@ class Director:
                                                            replaced.stack)) or assignment
         if assignment is None or (assignment.image is None and assignment.config is None):
             self._not_configured(entry)
+            entry.phase = "not configured"
             return DhcpDecision(None, "a", "nothing configured for this client")
         config_file = self._config_for(entry, assignment, replaced)
         image_list = image_list_name(assignment) if assignment.image is not None else ""
@@ -212,7 +216,9 @@ class Director:
             self._start(entry, "image", str(assignment.image), on_demand=False)
         if assignment.config is not None or config_file:
             self._start(entry, "config", config_file or str(assignment.config), on_demand=False)
-        return DhcpDecision(SmiOptions(v.director, image_list, config_file, tftp, hostname), "a")
+        script = assignment.script.path if assignment.script is not None else ""
+        entry.phase = "offered"
+        return DhcpDecision(SmiOptions(v.director, image_list, config_file, tftp, hostname, script), "a")
 
     def _config_for(self, entry: ClientEntry, assignment: Assignment, replaced: ClientEntry | None) -> str:
         """Option 67: the client's last backup (rev2) when backup is on and one exists, else the seed."""
@@ -288,6 +294,7 @@ class Director:
         entry.serial, entry.version = report.serial or entry.serial, report.version or entry.version
         entry.device_type = "S" if report.smart_install else "N"
         entry.health = "A"
+        entry.phase = "joined"
         entry.last_seen = self.device.clock.monotonic()
         if report.upstream is not None:
             entry.upstream = report.upstream
@@ -344,6 +351,8 @@ class Director:
         if record is not None:
             record.status = {"started": "in progress", "done": "done", "failed": "failed"}[phase]
             record.detail = detail
+        entry.phase = {"started": "downloading", "failed": "failed"}.get(
+            phase, "downloading" if self._downloads_pending(entry) else "reloading")
         log = self.device.log
         if phase == "started":
             smi(log, "UPGRD_STARTED", inet=ip, chars=name)
@@ -351,6 +360,10 @@ class Director:
             smi(log, "UPGRD_SUCCESS", inet=ip, chars=name)
         else:
             smi(log, "UPGRD_FAILED", inet=ip, chars=kind)
+
+    def _downloads_pending(self, entry: ClientEntry) -> bool:
+        mac = str(entry.mac)
+        return any(r.mac == mac and r.status in ("pending", "in progress") for r in self.downloads.records)
 
     def _start(self, entry: ClientEntry, kind: str, url: str, on_demand: bool, **extra: object):
         return self.downloads.add(client_ip=entry.ip, mac=str(entry.mac), kind=kind, url=url, status="pending",

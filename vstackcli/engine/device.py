@@ -105,6 +105,7 @@ class Device:
     def reset_config(self) -> None:
         """Back to the factory configuration (``reload`` before replaying nvram)."""
         self.config = factory_config(self.platform)
+        self.log.set_buffer(4096, 7)
         self.generation += 1
         self.last_change = None
         self.dirty = False

@@ -40,6 +40,9 @@ class ClientEntry:
     last_seen: float = 0.0
     hops: int = 1
     join_override: bool = False  # set by `vstack join-window-status` / `vstack on-hold-clients`
+    # zero-touch progress: discovered -> offered -> downloading -> reloading -> joined
+    # (or denied, on hold, waiting for an upstream hop, not configured, failed)
+    phase: str = "discovered"
 
     @property
     def status(self) -> str:

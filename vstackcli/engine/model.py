@@ -170,6 +170,9 @@ class RunningConfig:
     enable_secret: str = ""  # stored form "5 $1$..." or ""
     enable_password: str = ""  # stored form "text" or "7 ..."
     users: dict[str, User] = field(default_factory=dict)
+    logging_console: int | None = 7  # severity level shown on the console; None: `no logging console`
+    logging_monitor: int | None = 7
+    logging_buffered: tuple[int, int] | None = None  # (size, level) of `logging buffered`
     ip_routing: bool = False
     domain_name: str = ""
     dhcp_remember: bool = False

@@ -188,7 +188,7 @@ def config_lines(cfg: RunningConfig) -> list[str]:
     section([f"version {cfg.version}"], *_extras(cfg.extra, HEAD))
     section([f"hostname {cfg.hostname}"])
     section(*_extras(cfg.extra, BOOT))
-    section(*_extras(cfg.extra, AFTER_HOSTNAME))
+    section(_logging_lines(cfg), *_extras(cfg.extra, AFTER_HOSTNAME))
     enable = []
     if cfg.enable_secret:
         enable.append(f"enable secret {cfg.enable_secret}")
@@ -241,6 +241,22 @@ def config_lines(cfg: RunningConfig) -> list[str]:
             out.append("!")
     out.append("end")
     return out
+
+
+def _logging_lines(cfg: RunningConfig) -> list[str]:
+    from vstackcli.engine.syslog import LEVEL_NAMES
+
+    lines = []
+    if cfg.logging_buffered is not None:
+        size, level = cfg.logging_buffered
+        lines.append(f"logging buffered {size}" + (f" {LEVEL_NAMES[level]}" if level != 7 else ""))
+    for where in ("console", "monitor"):
+        level = getattr(cfg, f"logging_{where}")
+        if level is None:
+            lines.append(f"no logging {where}")
+        elif level != 7:
+            lines.append(f"logging {where} {LEVEL_NAMES[level]}")
+    return lines
 
 
 def _interface_order(intf: Interface) -> tuple[int, str, tuple[int, ...]]:

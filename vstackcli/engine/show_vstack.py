@@ -112,7 +112,9 @@ def show_vstack_status(device: Device, detail: bool = False) -> list[str]:
         ip = str(e.ip) if e.ip else "0.0.0.0"
         lines.append(f"{e.index:<5} {e.mac!s:<14} {e.pid:<17} {ip:<15} {e.hostname[:10]:<10} {e.status}")
         if detail and not e.is_director:
-            lines.append(f"      Serial: {e.serial or '-'}  Version: {e.version or '-'}")
+            upstream = f"{e.upstream.host} {e.upstream.interface}" if e.upstream else "-"
+            lines.append(f"      Serial: {e.serial or '-'}  Version: {e.version or '-'}  Hop: {e.hops}  "
+                         f"Upstream: {upstream}  Zero-touch: {e.phase}")
     return lines
 
 

@@ -14,7 +14,15 @@ from datetime import datetime
 
 from vstackcli.engine.clock import Clock
 
-__all__ = ["LogMessage", "SystemLog"]
+__all__ = ["LEVEL_NAMES", "LogMessage", "SystemLog", "shown_at"]
+
+LEVEL_NAMES = ("emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational",
+               "debugging")
+
+
+def shown_at(level: int | None, message: LogMessage) -> bool:
+    """Whether a message passes a ``logging console|monitor LEVEL`` setting (None: that logging is off)."""
+    return level is not None and message.severity <= level
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,19 @@ class SystemLog:
     def __init__(self, clock: Clock, size: int = 4096):
         self.clock = clock
         self.buffer: deque[LogMessage] = deque(maxlen=size)
+        self.buffer_level = 7
         self.logged = 0
         self._subscribers: list[Subscriber] = []
 
+    def set_buffer(self, size: int, level: int) -> None:
+        """``logging buffered SIZE LEVEL``: the buffer keeps the newest messages up to that severity."""
+        self.buffer = deque(self.buffer, maxlen=max(1, size // 64))
+        self.buffer_level = level
+
     def log(self, facility: str, severity: int, mnemonic: str, text: str) -> LogMessage:
         message = LogMessage(self.clock.now(), facility, severity, mnemonic, text)
-        self.buffer.append(message)
+        if severity <= self.buffer_level:
+            self.buffer.append(message)
         self.logged += 1
         for subscriber in list(self._subscribers):
             subscriber(message)

@@ -81,8 +81,15 @@ def show_users(call: Call) -> None:
     call.print("  Interface    User               Mode         Idle     Peer Address")
 
 
+def _level(level: int | None) -> str:
+    from vstackcli.engine.syslog import LEVEL_NAMES
+
+    return "disabled" if level is None else f"level {LEVEL_NAMES[level]}"
+
+
 def show_logging(call: Call) -> None:
     log = call.device.log
+    cfg = call.config
     n = log.logged
     call.out.extend([
         "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, "
@@ -94,11 +101,11 @@ def show_logging(call: Call) -> None:
         "No Inactive Message Discriminator.",
         "",
         "",
-        f"    Console logging: level debugging, {n} messages logged, xml disabled,",
+        f"    Console logging: {_level(cfg.logging_console)}, {n} messages logged, xml disabled,",
         "                     filtering disabled",
         "    Monitor logging: level debugging, 0 messages logged, xml disabled,",
         "                     filtering disabled",
-        f"    Buffer logging:  level debugging, {n} messages logged, xml disabled,",
+        f"    Buffer logging:  {_level(log.buffer_level)}, {len(log.buffer)} messages logged, xml disabled,",
         "                    filtering disabled",
         "    Exception Logging: size (4096 bytes)",
         "    Count and timestamp logging messages: disabled",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from vstackcli.engine.syslog import LogMessage
+from vstackcli.engine.syslog import LogMessage, shown_at
 from vstackcli.shell.pager import write_paged
 from vstackcli.shell.session import Session
 
@@ -74,7 +74,8 @@ def run_batch(session: Session, lines: Iterable[str], output: TextIO) -> None:
                 write(prompt + line + "\n")
                 _emit(session, session.execute(line).lines, write, feed)
             for message in pending_messages:
-                write(message.format() + "\n")
+                if shown_at(session.device.config.logging_console, message):
+                    write(message.format() + "\n")
             pending_messages.clear()
             if session.closed:
                 return

@@ -25,7 +25,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.patch_stdout import patch_stdout
 
-from vstackcli.engine.syslog import LogMessage
+from vstackcli.engine.syslog import LogMessage, shown_at
 from vstackcli.shell.batch import complete_word
 from vstackcli.shell.pager import write_paged
 from vstackcli.shell.session import Session
@@ -111,7 +111,8 @@ class Console:
         return kb
 
     def _print_message(self, message: LogMessage) -> None:
-        self.write(message.format() + "\n")
+        if shown_at(self.session.device.config.logging_console, message):
+            self.write(message.format() + "\n")
 
     def _show(self, lines: list[str]) -> None:
         write_paged(lines, self.session.length, self.write, self.read_key)
