@@ -154,7 +154,9 @@ class Director:
         url = FileUrl.parse(location)
         if not url.is_local:
             raise ConnectionError(f"cannot write {location}: the TFTP client backend is not running")
-        self.device.storage.flash.write(url.path, data)
+        flash = self.device.storage.flash
+        if not (flash.exists(url.path) and flash.read(url.path) == data):  # at boot the files are usually there
+            flash.write(url.path, data)
         self._written[location] = data
 
     # ---- zero-touch ------------------------------------------------------------------------
