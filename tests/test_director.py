@@ -259,3 +259,16 @@ def test_not_a_director_gives_plain_leases(tmp_path: Path) -> None:
     decision = device.director.on_dhcp(DhcpRequest(mac(1), pid="WS-C2960-24TT-L"))
     assert decision.options is None
 
+
+
+def test_director_becomes_a_client_when_its_interface_goes_or_its_address_changes(net) -> None:
+    device, session, backend, _ = net
+    run(session, "configure terminal", "no interface vlan 1", "end")
+    assert not device.director.operational
+    assert "vstack director 10.0.0.1" in run(session, "show running-config | include ^vstack")  # config stays
+    run(session, "configure terminal", "interface vlan 1", "ip address 10.0.0.1 255.255.255.0", "end")
+    assert device.director.operational
+    run(session, "configure terminal", "vstack director 10.9.9.9", "end")
+    assert not device.director.operational and backend.current.director_ip is None
+    disabled = [m for m in device.log.buffer if m.format(timestamps=False) == "%SMI-5-DIRECTOR: Director is Disabled"]
+    assert len(disabled) == 2
