@@ -197,7 +197,7 @@ class Director:
             entry.phase = "waiting"
             return DhcpDecision(None, "a", "an upstream hop is still upgrading")
         facts = ClientFacts(entry.mac, entry.pid, entry.upstream, entry.stack, in_database=True)
-        assignment = self.groups().resolve(facts) if entry.pid or entry.stack else None
+        assignment = self.groups().resolve(facts)  # without a PID (no CDP yet): a MAC group or the default
         if replaced is not None:
             assignment = self.groups().resolve(ClientFacts(replaced.mac, replaced.pid, replaced.upstream,
                                                            replaced.stack)) or assignment

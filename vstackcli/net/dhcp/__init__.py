@@ -1,0 +1,1 @@
+"""The director's DHCPv4 server: ``codec`` (wire format), ``leases`` (bindings, ``remember``), ``server``."""
