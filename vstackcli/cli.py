@@ -44,6 +44,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"device root holding flash: and nvram: (default {default_root()})")
     parser.add_argument("--flash-size", metavar="BYTES", type=_flash_size, default=FLASH_PRESETS["3750"],
                         help="capacity of flash: in bytes, or a preset: 3750 (default), 64mb, 128mb")
+    parser.add_argument("--interface", metavar="IFNAME",
+                        help="serve DHCP on IFNAME (port 67), TFTP (69) and Smart Install (4786) on the director "
+                             "address: needs root or a network namespace; default: loopback, free ports")
+    parser.add_argument("--no-servers", action="store_true",
+                        help="run the shell alone, without the DHCP, TFTP and Smart Install servers")
     parser.add_argument("--version", action="version", version=f"vstackcli {__version__}")
     return parser.parse_args(argv)
 
@@ -61,6 +66,20 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"vstackcli: cannot use device root {root}: {exc.strerror}", file=sys.stderr)
         return 2
+    live = None
+    if not args.no_servers:
+        from vstackcli.net.live import LiveBackends
+
+        live = LiveBackends.start(device, args.interface)
+    try:
+        return _run(args, device, live, replay, Session)
+    finally:
+        if live is not None:
+            live.close()
+
+
+def _run(args: argparse.Namespace, device, live, replay, session_class) -> int:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if args.startup_config is not None:
         try:
             text = args.startup_config.read_text(encoding="utf-8", errors="replace")
@@ -78,8 +97,13 @@ def main(argv: list[str] | None = None) -> int:
             for line in report.error_lines():
                 print(line)
     device.dirty = False
-    session = Session(device)
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    device.director.reconcile()
+    if live is not None:
+        live.settle()
+        for line in live.describe():
+            print(line, file=sys.stdout if interactive else sys.stderr)
+    session = session_class(device)
+    if interactive:
         from vstackcli.shell.console import run_console
 
         return run_console(session)

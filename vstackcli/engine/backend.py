@@ -15,7 +15,7 @@ from typing import Protocol
 
 from vstackcli.grammar.values import VlanList
 
-__all__ = ["Backend", "ClientCommand", "DesiredState", "PoolSpec", "RecordingBackend"]
+__all__ = ["Backend", "ClientCommand", "DesiredState", "FileTransfers", "PoolSpec", "RecordingBackend"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,18 @@ class Backend(Protocol):
     def apply(self, desired: DesiredState) -> None: ...
 
     def send(self, command: ClientCommand) -> None: ...
+
+
+class FileTransfers(Protocol):
+    """The director as TFTP client (``copy tftp://...``, external repositories); the net layer provides it."""
+
+    def get(self, url: str) -> bytes: ...
+
+    def put(self, url: str, data: bytes) -> None: ...
+
+    def copy_in(self, url: str, fs: object, dest: str) -> tuple[list[str], bool]: ...
+
+    def copy_out(self, fs: object, src: str, url: str) -> tuple[list[str], bool]: ...
 
 
 class RecordingBackend:

@@ -153,7 +153,12 @@ class Director:
             return
         url = FileUrl.parse(location)
         if not url.is_local:
-            raise ConnectionError(f"cannot write {location}: the TFTP client backend is not running")
+            transfers = self.device.transfers
+            if transfers is None:
+                raise ConnectionError(f"cannot write {location}: the TFTP client is not running")
+            transfers.put(location, data)
+            self._written[location] = data
+            return
         flash = self.device.storage.flash
         if not (flash.exists(url.path) and flash.read(url.path) == data):  # at boot the files are usually there
             flash.write(url.path, data)
@@ -377,7 +382,8 @@ class Director:
         """The backup repository: flash:/vstack, or `vstack backup file-server URL`."""
         v = self.config.vstack
         repo = repository(v.backup_file_server)
-        sink = self.device.storage.flash if repo.local else _RemoteRepository(v.backup_file_server)
+        sink = self.device.storage.flash if repo.local else _RemoteRepository(v.backup_file_server,
+                                                                               self.device.transfers)
         return BackupStore.for_repository(sink, repo, enabled=v.backup, mapping=self._backup_names)
 
     def on_backup(self, mac: MacAddress, data: bytes) -> bool:
@@ -407,16 +413,38 @@ class Director:
 
 
 class _RemoteRepository:
-    """A TFTP repository for backups; unreachable until the TFTP client backend exists."""
+    """A TFTP repository for backups (``vstack backup file-server tftp://...``): files go over TFTP;
+    nothing is ever deleted there, as the guide says of third-party repositories."""
 
-    def __init__(self, url: FileUrl):
+    def __init__(self, url: FileUrl, transfers: object | None):
         self.url = url
+        self.transfers = transfers
 
-    def _fail(self, *_args: object) -> None:
-        raise ConnectionError(f"cannot reach {self.url}: the TFTP client backend is not running")
+    def _url(self, name: str) -> str:
+        directory = self.url.path.strip("/")
+        relative = name[len(directory) + 1:] if directory and name.startswith(directory + "/") else name
+        return f"tftp://{self.url.host}/{directory + '/' if directory else ''}{relative}"
 
-    read = write = delete = _fail
+    def _need(self) -> object:
+        if self.transfers is None:
+            raise ConnectionError(f"cannot reach {self.url}: the TFTP client is not running")
+        return self.transfers
 
-    def exists(self, _name: str) -> bool:
-        return False
+    def read(self, name: str) -> bytes:
+        return self._need().get(self._url(name))
+
+    def write(self, name: str, data: bytes) -> None:
+        self._need().put(self._url(name), data)
+
+    def delete(self, name: str) -> None:
+        """Third-party repositories keep their files."""
+
+    def exists(self, name: str) -> bool:
+        try:
+            self.read(name)
+        except (ConnectionError, OSError, ValueError):
+            return False
+        except Exception:
+            return False
+        return True
 

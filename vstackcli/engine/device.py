@@ -6,6 +6,7 @@ The Device knows nothing of modes or terminals.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from vstackcli.engine.syslog import SystemLog
 from vstackcli.grammar.values import InterfaceName, MacAddress
 
 if TYPE_CHECKING:
+    from vstackcli.engine.backend import FileTransfers
     from vstackcli.engine.core import Director
 
 __all__ = ["Device", "Platform", "factory_config"]
@@ -91,6 +93,8 @@ class Device:
         self.saved_at: datetime | None = None
         self.dirty = False
         self.generation = 0  # counts configuration changes; caches derived from the config key on it
+        self.lock = threading.RLock()  # sessions and server threads take it around engine calls
+        self.transfers: FileTransfers | None = None  # the TFTP client, when the net layer runs
         self._director: Director | None = None
 
     @property

@@ -126,8 +126,45 @@ def _read_source(call: Call, src: str | None, src_url: FileUrl | None) -> bytes:
         raise CommandError(str(exc)) from None
 
 
+def _transfers(call: Call, url: FileUrl) -> object:
+    transfers = call.device.transfers
+    if transfers is None:
+        raise CommandError(f"%Error opening {url} (the TFTP client is not running; start vstackcli with its servers)")
+    return transfers
+
+
+def _copy_tftp(call: Call, src: str | None, src_url: FileUrl | None, dst_url: FileUrl | None,
+               target: str) -> bool:
+    """``copy tftp://... flash:X`` and ``copy flash:X|running-config tftp://...``; False when not a TFTP copy."""
+    if src_url is not None and src_url.scheme == "tftp:" and dst_url is not None and dst_url.is_local:
+        fs, _ = resolve_local(call.device, dst_url)
+        lines, _ok = _transfers(call, src_url).copy_in(str(src_url), fs, target)
+        call.out.extend(lines)
+        return True
+    if dst_url is not None and dst_url.scheme == "tftp:":
+        url = f"tftp://{dst_url.host}/{target}"
+        transfers = _transfers(call, dst_url)
+        if src_url is not None and src_url.is_local:
+            fs, name = resolve_local(call.device, src_url)
+            lines, _ok = transfers.copy_out(fs, name, url)
+            call.out.extend(lines)
+            return True
+        data = _read_source(call, src, src_url)
+        started = time.monotonic()
+        try:
+            transfers.put(url, data)
+        except Exception as exc:  # the TFTP client's errors carry the reason
+            raise CommandError(f"%Error opening {url} ({exc})") from None
+        call.print("!!")
+        _bytes_copied(call, len(data), started)
+        return True
+    return False
+
+
 def _do_copy(call: Call, src: str | None, src_url: FileUrl | None, dst: str | None, dst_url: FileUrl | None,
              target: str) -> Question | None:
+    if _copy_tftp(call, src, src_url, dst_url, target):
+        return None
     data = _read_source(call, src, src_url)
     started = time.monotonic()
     if dst == "startup-config" or (dst_url and dst_url.scheme == "nvram:" and target == "startup-config"):

@@ -1,1 +1,2 @@
-"""Live backends (DHCP, TFTP, Smart Install on TCP 4786); none is running yet."""
+"""Live backends: DHCP (``dhcp/``), TFTP (``tftp/``), Smart Install on TCP 4786 (``smi/``), and
+``live.py``, which runs them as the director engine's ``DesiredState`` asks."""

@@ -149,7 +149,8 @@ class Console:
         """Time moves the director: client health, the join window."""
         while True:
             await asyncio.sleep(1.0)
-            self.session.device.director.tick()
+            with self.session.device.lock:
+                self.session.device.director.tick()
 
     async def _read_line(self) -> str | None:
         session = self.session

@@ -120,6 +120,10 @@ class Session:
 
     def execute(self, line: str) -> Reply:
         """Run one typed line (or answer the pending question)."""
+        with self.device.lock:
+            return self._execute(line)
+
+    def _execute(self, line: str) -> Reply:
         if self.pending is not None:
             question, self.pending = self.pending, None
             call = self._asking or Call(self, {})
