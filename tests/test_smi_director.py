@@ -243,7 +243,8 @@ def test_download_config_reaches_the_client_which_fetches_it_and_reports_back(ne
         wait_until(lambda: director.db.by_mac(MAC).config == "C")
         assert client.state.startup_config == b"hostname FROM-DIRECTOR\n" and client.state.reload == "in 00:05"
         assert client.transfers.reads == ["tftp://10.0.0.1/new.txt"]
-        assert len(backend.sent) == 1 and len(backend.sent[0]) == 312
+        # the director asked for the joining client's configuration (type 8), then sent the new one (type 3)
+        assert len(backend.sent) == 2 and len(backend.sent[-1]) == 312
         texts = [m.format(timestamps=False) for m in device.log.buffer]
         assert "%SMI-6-UPGRD_SUCCESS: Device (IP address: 127.0.0.1) flash:new.txt has upgraded successfully" in texts
     finally:

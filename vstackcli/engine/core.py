@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vstackcli.engine import reconcile as rec
-from vstackcli.engine.backend import Backend, DesiredState, OfflineBackend
+from vstackcli.engine.backend import Backend, ClientCommand, DesiredState, OfflineBackend
 from vstackcli.engine.backup import BackupStore, repository
 from vstackcli.engine.clients import ClientFacts, Neighbor, StackMember
 from vstackcli.engine.director import ClientEntry, DirectorDatabase
@@ -290,6 +290,7 @@ class Director:
     def on_report(self, report: ClientReport) -> ClientEntry:
         """A client joined or kept alive: refresh its entry (and its stack members' entries)."""
         entry = self.db.by_mac(report.mac)
+        joining = entry is None or entry.phase != "joined"
         if entry is None:
             entry = self._rekey_from_dhcp(report.mac)
         if entry is None:
@@ -310,6 +311,8 @@ class Director:
         entry.stack = report.stack or entry.stack
         self._stack_members(entry)
         v = self.config.vstack
+        if joining and self.operational and v.backup and report.smart_install and entry.ip is not None:
+            self.request_backup(entry)
         if v.enabled and v.proxy is not None and entry.pid:
             try:
                 self.proxy_db.add(entry.mac, entry.pid, entry.serial)
@@ -377,6 +380,17 @@ class Director:
                                   when=self.device.clock.now(), on_demand=on_demand, **extra)
 
     # ---- backups ---------------------------------------------------------------------------
+
+    def request_backup(self, entry: ClientEntry) -> None:
+        """Ask a client for its startup configuration (after it boots, and when the director starts):
+        a type 8 ``copy`` into ``flash:vstack/incoming/<mac>.cfg``, which the TFTP side hands to on_backup."""
+        command = ClientCommand("backup", entry.ip, f"flash:vstack/incoming/{entry.mac}.cfg")
+        try:
+            self.backend.send(command)
+        except (ConnectionError, OSError) as exc:
+            repository = self.backups().label
+            smi(self.device.log, "SMI_DIRECTOR_BACKUP_FAILURE", inet=entry.ip, repository=repository,
+                reason=str(exc))
 
     def backups(self) -> BackupStore:
         """The backup repository: flash:/vstack, or `vstack backup file-server URL`."""

@@ -33,16 +33,14 @@ from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
 __all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "TftpBackend", "TftpTransfers"]
 
 
-class TftpTransfers:
+class TftpTransfers(tftp.UrlTransfers):
     """The engine's ``FileTransfers`` over this package's TFTP client."""
 
     def get(self, url: str) -> bytes:
-        u = tftp.parse_tftp_url(url)
-        return tftp.tftp_get(u.host, u.path, port=u.port)
+        return self.read(url)
 
     def put(self, url: str, data: bytes) -> None:
-        u = tftp.parse_tftp_url(url)
-        tftp.tftp_put(u.host, u.path, data, port=u.port)
+        self.write(url, data)
 
     def copy_in(self, url: str, fs, dest: str) -> tuple[list[str], bool]:
         result = tftp.copy_from_tftp(url, fs, dest)

@@ -398,3 +398,19 @@ def repository_put(base_url: str, name: str, data: bytes, *, timeout: float = 2.
     """
     u = parse_tftp_url(base_url.rstrip("/") + "/" + name.lstrip("/"))
     tftp_put(u.host, u.path, data, port=u.port, timeout=timeout, retries=retries)
+
+
+class UrlTransfers:
+    """``read(url)`` / ``write(url, data)`` over TFTP: what a Smart Install client endpoint needs to carry out
+    its director's commands (and what the director needs for its repositories)."""
+
+    def __init__(self, timeout: float = 2.0, retries: int = 4):
+        self.timeout, self.retries = timeout, retries
+
+    def read(self, url: str) -> bytes:
+        u = parse_tftp_url(url)
+        return tftp_get(u.host, u.path, port=u.port, timeout=self.timeout, retries=self.retries)
+
+    def write(self, url: str, data: bytes) -> None:
+        u = parse_tftp_url(url)
+        tftp_put(u.host, u.path, data, port=u.port, timeout=self.timeout, retries=self.retries)
