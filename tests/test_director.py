@@ -146,16 +146,18 @@ def test_a_network_of_a_dozen_clients(net) -> None:
     assert len(rows) == 14  # the director, eleven clients and two stack members
     assert director.db.by_mac(mac(7)).hops == 2
 
-    # the zero-touch phases, as show vstack status detail tells them
+    # the zero-touch phases, as show vstack status detail tells them; the post-install script runs last
+    run(session, "configure terminal", "vstack group built-in 3560 24", "script flash:post.txt", "end")
     fresh = director.on_dhcp(DhcpRequest(mac(30), pid="WS-C3560-24TS-S", upstream=port(DIRECTOR, 30), ip=ip(30)))
     entry = director.db.by_mac(mac(30))
-    assert fresh.options.script == "" and entry.phase == "offered"
+    assert fresh.options.script == "post.txt" and entry.phase == "offered"
     director.on_download(mac(30), "image", "started")
     assert entry.phase == "downloading"
     director.on_download(mac(30), "image", "done")
     assert entry.phase == "downloading"  # the configuration is still to come
     director.on_download(mac(30), "config", "done")
     assert entry.phase == "reloading"
+    assert backend.commands[-1].kind == "script" and backend.commands[-1].url == "flash:post.txt"
     director.on_report(ClientReport(mac(30), "WS-C3560-24TS-S", ip(30)))
     assert entry.phase == "joined"
     assert "Zero-touch: joined" in "\n".join(run(session, "show vstack status detail"))

@@ -48,7 +48,7 @@ class ClientCommand:
     """An on-demand action for one client over the Smart Install protocol.
 
     ``kind``: ``image`` (type 2, through ``image_list``), ``config`` (type 3),
-    ``backup`` (type 8 ``copy`` towards the director's TFTP).
+    ``backup`` (type 8 ``copy`` towards the director's TFTP), ``script`` (type 5: the post-install file).
     """
 
     kind: str

@@ -224,6 +224,7 @@ class Director:
         if assignment.config is not None or config_file:
             self._start(entry, "config", config_file or str(assignment.config), on_demand=False)
         script = assignment.script.path if assignment.script is not None else ""
+        entry.script = str(assignment.script) if assignment.script is not None else ""
         entry.phase = "offered"
         return DhcpDecision(SmiOptions(v.director, image_list, config_file, tftp, hostname, script), "a")
 
@@ -363,6 +364,8 @@ class Director:
             record.detail = detail
         entry.phase = {"started": "downloading", "failed": "failed"}.get(
             phase, "downloading" if self._downloads_pending(entry) else "reloading")
+        if entry.phase == "reloading" and entry.script:
+            self._send_script(entry)
         log = self.device.log
         if phase == "started":
             smi(log, "UPGRD_STARTED", inet=ip, chars=name)
@@ -370,6 +373,14 @@ class Director:
             smi(log, "UPGRD_SUCCESS", inet=ip, chars=name)
         else:
             smi(log, "UPGRD_FAILED", inet=ip, chars=kind)
+
+    def _send_script(self, entry: ClientEntry) -> None:
+        """After its image and configuration, a client runs the group's post-install script, then reloads."""
+        script, entry.script = entry.script, ""
+        try:
+            self.backend.send(ClientCommand("script", entry.ip, script))
+        except (ConnectionError, OSError) as exc:
+            smi(self.device.log, "UPGRD_FAILED", inet=entry.ip or "0.0.0.0", chars=f"post-install script ({exc})")
 
     def _downloads_pending(self, entry: ClientEntry) -> bool:
         mac = str(entry.mac)

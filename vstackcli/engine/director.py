@@ -43,6 +43,7 @@ class ClientEntry:
     # zero-touch progress: discovered -> offered -> downloading -> reloading -> joined
     # (or denied, on hold, waiting for an upstream hop, not configured, failed)
     phase: str = "discovered"
+    script: str = ""  # the post-install script still to run after this zero-touch update
 
     @property
     def status(self) -> str:

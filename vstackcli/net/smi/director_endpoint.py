@@ -28,7 +28,7 @@ from vstackcli.engine.messages import smi
 from vstackcli.engine.syslog import SystemLog
 from vstackcli.grammar.values import FileUrl
 from vstackcli.net.smi import codec, extension
-from vstackcli.net.smi.codec import ChangeConfig, ExecCommands, ImageUpgrade, Malformed, Probe
+from vstackcli.net.smi.codec import ChangeConfig, ExecCommands, ExecuteFile, ImageUpgrade, Malformed, Probe
 from vstackcli.net.smi.server import SmiServer, Truncated, read_frame, send_bytes
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ def _command_message(command: ClientCommand, director: ipaddress.IPv4Address) ->
         return ImageUpgrade(url, reload=False)
     if command.kind == "backup":
         return ExecCommands((f"copy nvram:startup-config {tftp_url(command.url, director)}",))
+    if command.kind == "script":  # the post-install file: quoted CLI commands the client runs (type 5)
+        return ExecuteFile(tftp_url(command.url, director))
     raise ValueError(f"unknown command kind {command.kind!r}")
 
 
