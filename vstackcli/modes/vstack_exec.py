@@ -95,8 +95,29 @@ def _join_window_status(call: Call) -> None:
 
 
 def _untar(call: Call) -> None:
+    from vstackcli.engine.storage import StorageError
+    from vstackcli.engine.untar import UntarError, untar
+
     src: FileUrl = check_url(call.arg("source"), "archive")
-    raise CommandError(f"%Error opening {src} (tar extraction is not available yet)")
+    dst: FileUrl | None = call.arg("destination")
+    if dst is not None and not dst.is_local:
+        raise CommandError(f"%Error: {dst}: the director extracts into its own flash only "
+                           "(a third-party repository cannot be written that way)")
+    device = call.device
+    try:
+        if src.is_local:
+            data = device.storage.flash.read(src.path)
+        elif device.transfers is not None:
+            data = device.transfers.get(str(src))
+        else:
+            raise CommandError(f"%Error opening {src} (the TFTP client is not running)")
+        call.out.extend(untar(data, device.storage.flash, dst.path if dst else "", str(src)))
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+    except UntarError as exc:
+        raise CommandError(str(exc)) from None
+    except Exception as exc:
+        raise CommandError(f"%Error opening {src} ({exc})") from None
 
 
 def _clear_vstack(call: Call) -> None:
