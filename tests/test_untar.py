@@ -42,7 +42,8 @@ def test_untar_refuses_escapes_links_and_full_flash(enabled: Session) -> None:
     assert not flash.exists("ok")  # nothing written when any member is refused
     flash.write("big.tar", make_tar({"big": b"x" * 5000}))
     flash.capacity = flash.used() + 1000
-    assert run(enabled, "vstack untar flash:big.tar") == ["%Error extracting flash:big.tar (Not enough space on device)"]
+    assert run(enabled, "vstack untar flash:big.tar") == [
+        "%Error extracting flash:big.tar (Not enough space on device)"]
     assert not flash.exists("big")
     flash.write("junk.tar", b"not a tar")
     assert "is not a tar archive" in run(enabled, "vstack untar flash:junk.tar")[0]

@@ -36,7 +36,7 @@ def _members(archive: tarfile.TarFile, label: str) -> list[tarfile.TarInfo]:
 def untar(data: bytes, fs: FileSystem, destination: str, label: str) -> list[str]:
     """Extract ``data`` (a tar archive) under ``destination`` on ``fs``; return the lines IOS prints."""
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed by the with below
     except (tarfile.TarError, EOFError) as exc:
         raise UntarError(f"%Error: {label} is not a tar archive ({exc})") from None
     with archive:
