@@ -91,3 +91,26 @@ def test_copy_from_tftp_into_flash(live) -> None:
     assert lines[0] == f"Accessing tftp://{host}:{port}/seed.txt..."
     assert any(line.startswith("[OK - 14 bytes]") for line in lines)
     assert device.storage.flash.read("copied.txt") == b"hostname seed\n"
+
+
+def test_bindings_are_shown_and_cleared(live) -> None:
+    _device, session, backends = live
+    host, port = backends.dhcp.address
+    mac = bytes.fromhex("0024c6b5c0c1")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(dhcp.encode(dhcp.Message(xid=7, chaddr=mac, options={dhcp.Opt.MESSAGE_TYPE: b"\x01"})),
+                 (host, port))
+        offer = dhcp.decode(s.recv(2048))
+        request = dhcp.Message(xid=7, chaddr=mac, options={
+            dhcp.Opt.MESSAGE_TYPE: b"\x03", dhcp.Opt.REQUESTED_IP: ipaddress.IPv4Address(offer.yiaddr).packed,
+            dhcp.Opt.SERVER_ID: offer.options[dhcp.Opt.SERVER_ID]})
+        s.sendto(dhcp.encode(request), (host, port))
+        ack = dhcp.decode(s.recv(2048))
+    assert ack.options[dhcp.Opt.MESSAGE_TYPE] == b"\x05"
+    rows = run(session, "show ip dhcp binding")[4:]
+    assert len(rows) == 1 and rows[0].startswith(str(ipaddress.IPv4Address(offer.yiaddr)))
+    assert "0100.24c6.b5c0.c1" in rows[0] and rows[0].endswith("Automatic")
+    assert "Acks : 1" in "\n".join(run(session, "show dhcp server"))
+    assert run(session, "clear ip dhcp binding *") == []
+    assert run(session, "show ip dhcp binding")[4:] == []

@@ -16,7 +16,13 @@ from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.files import _dir
 from vstackcli.modes.fragments import family_help, family_spec, interface_from, interface_help, interface_spec
-from vstackcli.modes.show_ip import show_ip_dhcp_binding, show_ip_dhcp_pool, show_ip_interface_brief
+from vstackcli.modes.show_ip import (
+    clear_ip_dhcp_binding,
+    show_dhcp_server,
+    show_ip_dhcp_binding,
+    show_ip_dhcp_pool,
+    show_ip_interface_brief,
+)
 from vstackcli.modes.show_system import show_clock, show_logging, show_users, show_version
 
 __all__ = ["SHOW_COMMANDS", "SHOW_HELP"]
@@ -145,6 +151,13 @@ SHOW_COMMANDS = [
     Command("show ip dhcp binding", show_ip_dhcp_binding,
             help={**SHOW_HELP, "dhcp": "Show items in the DHCP database", "binding": "DHCP address bindings"},
             pipe=True),
+    Command("show dhcp server", show_dhcp_server,
+            help={**SHOW_HELP, "dhcp": "Dynamic Host Configuration Protocol status",
+                  "server": "Show DHCP Servers we know about"}, pipe=True),
+    Command("clear ip dhcp binding <*$all|A.B.C.D$address>", clear_ip_dhcp_binding,
+            help={"clear": "Reset functions", "ip": "IP", "dhcp": "Delete items from the DHCP database",
+                  "binding": "DHCP address bindings", "*": "Clear all automatic bindings",
+                  "$address": "Clear a specific binding"}, privilege=15),
     Command("show ip dhcp pool [WORD$name]", show_ip_dhcp_pool,
             help={**SHOW_HELP, "dhcp": "Show items in the DHCP database", "pool": "DHCP pools information",
                   "$name": "Pool name"}, pipe=True),

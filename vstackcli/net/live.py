@@ -175,6 +175,34 @@ class DhcpBackend:
     def send(self, command: ClientCommand) -> None:
         raise ConnectionError("DHCP does not carry client commands")
 
+    # ---- what `show ip dhcp binding` and `clear ip dhcp binding` see --------------------------
+
+    def bindings(self) -> list[tuple[str, object]]:
+        """(pool name, lease) for every binding, read on the server's own thread."""
+        if self.thread is None:
+            return []
+        return self.thread.call(lambda: [(name, lease) for name, pool in self.server.store.pools.items()
+                                         for lease in pool.by_ip.values()])
+
+    def clear(self, address: object | None) -> int:
+        """Forget bindings (all, or the one of ``address``); returns how many went."""
+        if self.thread is None:
+            return 0
+
+        def drop() -> int:
+            gone = 0
+            for pool in self.server.store.pools.values():
+                for lease in [lease for lease in pool.by_ip.values() if address is None or lease.ip == address]:
+                    pool.remove(lease)
+                    gone += 1
+            self.server.store.commit()
+            return gone
+
+        return self.thread.call(drop)
+
+    def counters(self) -> dict[str, int]:
+        return dict(self.server.stats) if self.server is not None else {}
+
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
@@ -210,6 +238,7 @@ class LiveBackends:
                          privileged=real_ports)
         device.director.backend = smi
         device.transfers = TftpTransfers()
+        device.dhcp = dhcp
         return cls(device, loop, dhcp, tftp_backend, smi)
 
     def describe(self) -> list[str]:
