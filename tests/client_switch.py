@@ -29,6 +29,7 @@ async def main(client_ip: str, director_ip: str, mac: str, pid: str, state_file:
     last = None
     while True:
         snapshot = {"startup": state.startup_config.decode(errors="replace"), "reload": state.reload,
+                    "boot_image": state.boot_image, "flash": sorted(state.flash),
                     "executed": state.executed, "failures": state.failures}
         if snapshot != last:
             with open(state_file + ".tmp", "w") as f:

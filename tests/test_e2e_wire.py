@@ -69,6 +69,14 @@ def test_download_config_and_backup_over_smart_install_and_tftp(tmp_path: Path) 
                    "successfully" in texts
             assert "%SMI-6-SMI_CLIENT_BACKUP_SUCCESS: Client Device startup configuration backup successful on " \
                    "repository" in texts
+            # on-demand image: type 2 names the image list the engine wrote; the client fetches list and image
+            device.storage.flash.write("c2960-lanbasek9-tar.150-2.SE.tar", b"IMAGE" * 2000)
+            assert run(session, "vstack download-image tar flash:c2960-lanbasek9-tar.150-2.SE.tar "
+                                f"{ns.client_ip} none reload") == []
+            wait_until(lambda: state(state_file).get("boot_image") == "c2960-lanbasek9-tar.150-2.SE.tar")
+            wait_until(lambda: device.director.db.by_mac(MAC).image == "I")
+            download = "\n".join(run(session, "show vstack download-status"))
+            assert "image  Success" in download and "config Success" in download
             status = "\n".join(run(session, "show vstack status"))
             assert str(MAC) in status and "S A a" in status
         finally:
