@@ -30,11 +30,13 @@ from vstackcli.engine.joinwindow import JoinWindowMonitor
 from vstackcli.engine.messages import smi
 from vstackcli.engine.proxydb import ProxyDatabase
 from vstackcli.engine.replacement import announce_replacement, find_replaced
+from vstackcli.engine.secrets import type7_decode
 from vstackcli.engine.storage import StorageError
 from vstackcli.grammar.values import FileUrl, MacAddress
 
 if TYPE_CHECKING:
     from vstackcli.engine.device import Device
+    from vstackcli.engine.model import RunningConfig
 
 __all__ = ["ClientReport", "DhcpDecision", "DhcpRequest", "Director", "SmiOptions"]
 
@@ -110,7 +112,7 @@ class Director:
     # ---- configuration -> backends -------------------------------------------------------
 
     @property
-    def config(self):
+    def config(self) -> RunningConfig:
         return self.device.config
 
     def groups(self) -> GroupIndex:
@@ -142,7 +144,7 @@ class Director:
             self._files_written_for = self.device.generation
             write_director_files(cfg.vstack, self.write_file, self.device.log)
             if cfg.vstack.image is not None:
-                password = cfg.enable_password.split(" ", 1)[-1] if cfg.enable_password else ""
+                password = _plain_password(cfg.enable_password)
                 write_tailored_config(cfg.vstack.director, password, self.write_file, self.device.log,
                                       tailored_config_location(cfg.vstack))
         return desired
@@ -435,6 +437,17 @@ class Director:
         director = self.config.vstack.director
         if director is not None:
             self.monitor.tick(self.config.vstack.join_window, self.device.clock.now(), director, self.device.log)
+
+
+def _plain_password(stored: str) -> str:
+    """The enable password as legacy clients must be told it (type 7 decoded, type 0 as is)."""
+    kind, _, value = stored.partition(" ")
+    if kind == "7" and value:
+        try:
+            return type7_decode(value)
+        except ValueError:
+            return ""
+    return value if kind == "0" and value else stored
 
 
 class _RemoteRepository:
