@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import run
+from netns import needs_netns, veth_namespace
 
 from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.net.dhcp import codec as dhcp
-from vstackcli.net.live import LiveBackends
+from vstackcli.net.live import LiveBackends, Snooping
 from vstackcli.shell.session import Session
 
 CONFIG = ["configure terminal", "vstack director 10.0.0.1", "vstack basic",
@@ -114,3 +115,18 @@ def test_bindings_are_shown_and_cleared(live) -> None:
     assert "Acks : 1" in "\n".join(run(session, "show dhcp server"))
     assert run(session, "clear ip dhcp binding *") == []
     assert run(session, "show ip dhcp binding")[4:] == []
+
+
+@needs_netns
+def test_snooping_starts_on_the_named_interfaces(tmp_path: Path) -> None:
+    with veth_namespace("snc", 51) as clients, veth_namespace("sns", 52) as server:
+        device = Device(tmp_path / "director", clock=FakeClock())
+        snoop = Snooping({clients.server_if: 1}, server.server_if, (server.client_ip,))
+        backends = LiveBackends.start(device, snoop=snoop)
+        try:
+            lines = backends.describe()
+            assert f"DHCP snooping: clients on {clients.server_if} (VLAN 1); servers {server.client_ip}" in lines
+        finally:
+            backends.close()
+        with pytest.raises(ValueError, match="cannot both serve DHCP and snoop"):
+            LiveBackends.start(device, interface=clients.server_if, snoop=snoop)

@@ -47,6 +47,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--interface", metavar="IFNAME",
                         help="serve DHCP on IFNAME (port 67), TFTP (69) and Smart Install (4786) on the director "
                              "address: needs root or a network namespace; default: loopback, free ports")
+    parser.add_argument("--snoop-interface", metavar="IF[:VLAN]", action="append", default=[],
+                        help="snoop an external DHCP server for clients on IF (repeatable; VLAN defaults to 1)")
+    parser.add_argument("--snoop-server-interface", metavar="IF", help="the interface towards the external server")
+    parser.add_argument("--snoop-server", metavar="IP", action="append", default=[],
+                        help="the external DHCP server's address (repeatable)")
     parser.add_argument("--no-servers", action="store_true",
                         help="run the shell alone, without the DHCP, TFTP and Smart Install servers")
     parser.add_argument("--version", action="version", version=f"vstackcli {__version__}")
@@ -68,9 +73,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     live = None
     if not args.no_servers:
-        from vstackcli.net.live import LiveBackends
+        from vstackcli.net.live import LiveBackends, Snooping
 
-        live = LiveBackends.start(device, args.interface)
+        snoop = None
+        if args.snoop_interface:
+            if not args.snoop_server_interface or not args.snoop_server:
+                print("vstackcli: --snoop-interface needs --snoop-server-interface and --snoop-server", file=sys.stderr)
+                return 2
+            clients = {}
+            for item in args.snoop_interface:
+                name, _, vlan = item.partition(":")
+                clients[name] = int(vlan) if vlan.isdigit() else 1
+            snoop = Snooping(clients, args.snoop_server_interface, tuple(args.snoop_server))
+        try:
+            live = LiveBackends.start(device, args.interface, snoop)
+        except (OSError, ValueError) as exc:
+            print(f"vstackcli: cannot start the servers: {exc}", file=sys.stderr)
+            return 2
     try:
         return _run(args, device, live, replay, Session)
     finally:

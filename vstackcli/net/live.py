@@ -26,11 +26,12 @@ from vstackcli.engine.hostnames import vlan_mac
 from vstackcli.grammar.values import MacAddress
 from vstackcli.net.dhcp.leases import LeaseStore
 from vstackcli.net.dhcp.server import DhcpServer, ServerThread
+from vstackcli.net.dhcp.snoop import SnoopThread
 from vstackcli.net.smi.director_endpoint import SmiBackend
 from vstackcli.net.tftp import client as tftp
 from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
 
-__all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "TftpBackend", "TftpTransfers"]
+__all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "Snooping", "TftpBackend", "TftpTransfers"]
 
 
 class TftpTransfers(tftp.UrlTransfers):
@@ -155,13 +156,13 @@ class DhcpBackend:
         if self.thread is None:
             store = LeaseStore(self.device.storage.nvram.path("dhcp-bindings.json"))
             server_ip = desired.director_ip or "127.0.0.1"
-            self.server = DhcpServer(server_ip, desired.pools, decide=self._decide, store=store)
+            self.server = DhcpServer(server_ip, desired.pools, decide=self.decide, store=store)
             port = self.port if self.interface is None else None
             self.thread = ServerThread(self.server, self.interface, self.host, port).start()
         else:
             self.thread.call(self.server.apply, desired.pools)
 
-    def _decide(self, request: DhcpRequest) -> DhcpDecision:
+    def decide(self, request: DhcpRequest) -> DhcpDecision:
         """The director's decision, with what the database knows of the client (PID, upstream, stack)."""
         with self.device.lock:
             director = self.device.director
@@ -217,6 +218,15 @@ def _vlan_mac(mac):
         return None
 
 
+@dataclass(frozen=True)
+class Snooping:
+    """Where an external DHCP server is snooped: client interfaces (name -> VLAN), the server side."""
+
+    clients: dict[str, int]
+    server_interface: str
+    servers: tuple[str, ...]
+
+
 @dataclass
 class LiveBackends:
     """Every live server of one director."""
@@ -226,9 +236,13 @@ class LiveBackends:
     dhcp: DhcpBackend
     tftp: TftpBackend
     smi: SmiBackend
+    snoop: SnoopThread | None = None
 
     @classmethod
-    def start(cls, device: Device, interface: str | None = None) -> LiveBackends:
+    def start(cls, device: Device, interface: str | None = None, snoop: Snooping | None = None) -> LiveBackends:
+        """Start the servers; with ``snoop``, also relay between clients and an external DHCP server."""
+        if snoop is not None and interface is not None and interface in snoop.clients:
+            raise ValueError(f"{interface} cannot both serve DHCP and snoop an external server")
         loop = LoopThread()
         dhcp = DhcpBackend(device, interface)
         tftp_backend = TftpBackend(device, interface)
@@ -239,7 +253,11 @@ class LiveBackends:
         device.director.backend = smi
         device.transfers = TftpTransfers()
         device.dhcp = dhcp
-        return cls(device, loop, dhcp, tftp_backend, smi)
+        backends = cls(device, loop, dhcp, tftp_backend, smi)
+        if snoop is not None:
+            backends.snoop = SnoopThread.on_interfaces(snoop.clients, snoop.server_interface, snoop.servers,
+                                                       decide=dhcp.decide).start()
+        return backends
 
     def describe(self) -> list[str]:
         """Where each server listens now, for the start-up banner."""
@@ -252,6 +270,10 @@ class LiveBackends:
             lines.append(f"DHCP server listening on {self.dhcp.address[0]}:{self.dhcp.address[1]}{where}")
         if self.tftp.address is not None:
             lines.append(f"TFTP server listening on {self.tftp.address[0]}:{self.tftp.address[1]}")
+        if self.snoop is not None:
+            sides = ", ".join(f"{side.interface} (VLAN {side.vlan})" for side in self.snoop.snooper.sides.values())
+            servers = ", ".join(str(s) for s in self.snoop.snooper.servers)
+            lines.append(f"DHCP snooping: clients on {sides}; servers {servers}")
         return lines
 
     def settle(self) -> None:
@@ -259,6 +281,8 @@ class LiveBackends:
         self.smi.wait()
 
     def close(self) -> None:
+        if self.snoop is not None:
+            self.snoop.stop()
         self.dhcp.stop()
         self.tftp.stop()
         future = asyncio.run_coroutine_threadsafe(self.smi.close(), self.loop.loop)
