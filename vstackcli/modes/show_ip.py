@@ -70,6 +70,10 @@ def show_ip_dhcp_pool(call: Call) -> None:
     chosen = [pools[name]] if name in pools else ([] if name else list(pools.values()))
     if name and not chosen:
         raise CommandError(f"% Pool {name} is not configured")
+    dhcp = call.device.dhcp
+    leased: dict[str, int] = {}
+    for pool_name, _lease in dhcp.bindings() if dhcp is not None else []:
+        leased[pool_name] = leased.get(pool_name, 0) + 1
     for pool in chosen:
         size = pool.network.num_addresses - 2 if pool.network else 0
         call.print("")
@@ -77,11 +81,11 @@ def show_ip_dhcp_pool(call: Call) -> None:
         call.print(" Utilization mark (high/low)    : 100 / 0")
         call.print(" Subnet size (first/next)       : 0 / 0 ")
         call.print(f" Total addresses                : {max(size, 0)}")
-        call.print(" Leased addresses               : 0")
+        call.print(f" Leased addresses               : {leased.get(pool.name, 0)}")
         call.print(" Pending event                  : none")
         if pool.network:
             first = pool.network.network_address + 1
             last = pool.network.broadcast_address - 1
             call.print(" 1 subnet is currently in the pool :")
             call.print(" Current index        IP address range                    Leased addresses")
-            call.print(f" {first!s:<20} {first} - {last!s:<20} 0")
+            call.print(f" {first!s:<20} {first} - {last!s:<20} {leased.get(pool.name, 0)}")
