@@ -392,3 +392,46 @@ def test_server_takes_a_plain_root(tmp_path: Path) -> None:
         assert tftp_get("127.0.0.1", "a.txt", port=srv.port) == b"abc"
         tftp_put("127.0.0.1", "b.txt", b"def", port=srv.port)
         assert (tmp_path / "r" / "b.txt").read_bytes() == b"def"
+
+
+def test_concurrent_downloads_share_one_cached_copy(flash: FileSystem, rec: Recorder) -> None:
+    flash.write("shared.bin", os.urandom(200_000))
+    with TftpServer(flash, on_transfer=rec) as srv:
+        s1, p1, tid1 = raw(srv.port, P.request(P.RRQ, "shared.bin"))
+        s2, p2, tid2 = raw(srv.port, P.request(P.RRQ, "shared.bin"))
+        assert p1 == p2 and len(srv._files) == 1 and next(iter(srv._files.values()))[1] == 2
+        for s, tid in ((s1, tid1), (s2, tid2)):
+            s.sendto(P.error(0, "bye"), tid)
+            s.close()
+        rec.wait(2)
+        assert srv._files == {} and srv._cached == 0  # released with the last transfer
+        flash.write("shared.bin", b"new content")  # a rewritten file is read again
+        assert tftp_get("127.0.0.1", "shared.bin", port=srv.port) == b"new content"
+
+
+@pytest.mark.parametrize("blksize, windowsize", [(512, 1), (1468, 16), (8192, 8), (65464, 1)])
+def test_files_beyond_the_cache_are_read_in_chunks(flash: FileSystem, rec: Recorder, blksize: int,
+                                                   windowsize: int) -> None:
+    body = os.urandom(1_000_000)
+    flash.write("big.bin", body)
+    with TftpServer(flash, cache_file_max=100_000, on_transfer=rec) as srv:
+        assert tftp_get("127.0.0.1", "big.bin", port=srv.port, blksize=blksize, windowsize=windowsize) == body
+        (s,) = rec.wait(1)
+        assert s.ok and s.bytes == 1_000_000 and srv._files == {}
+
+
+def test_exact_multiple_of_blksize_ends_with_an_empty_block(flash: FileSystem) -> None:
+    body = os.urandom(512 * 300)
+    flash.write("even.bin", body)
+    for cache in (0, 1 << 20):
+        with TftpServer(flash, cache_file_max=cache) as srv:
+            assert tftp_get("127.0.0.1", "even.bin", port=srv.port) == body
+            assert tftp_get("127.0.0.1", "even.bin", port=srv.port, blksize=1024, windowsize=4) == body
+
+
+@pytest.mark.parametrize("busy_poll", [0.0, 200e-6])
+def test_with_and_without_busy_polling(flash: FileSystem, busy_poll: float) -> None:
+    with TftpServer(flash, busy_poll=busy_poll) as srv:
+        assert tftp_get("127.0.0.1", "image.tar", port=srv.port, blksize=1468) == flash.read("image.tar")
+        tftp_put("127.0.0.1", "vstack/bp.bin", b"z" * 5000, port=srv.port)
+        assert flash.read("vstack/bp.bin") == b"z" * 5000

@@ -333,8 +333,12 @@ def _copied(size: int, seconds: float) -> str:
 
 def copy_from_tftp(url: str, fs: FileSystem, dest: str, *, via: str | None = None, blksize: int = 512,
                    timeout: float = 2.0, retries: int = 4, bang_bytes: int = 5120,
-                   clock: Callable[[], float] = time.monotonic) -> CopyResult:
-    """``copy tftp://host/path flash:dest`` after its questions: the lines IOS prints, and the file written."""
+                   clock: Callable[[], float] = time.monotonic,
+                   progress: Callable[[int, int | None], None] | None = None) -> CopyResult:
+    """``copy tftp://host/path flash:dest`` after its questions: the lines IOS prints, and the file written.
+
+    ``progress(done, size)`` is called as blocks arrive (``size`` is the server's tsize, or None when it sent
+    none) and once more after the last block; :mod:`vstackcli.net.tftp.progress` draws a bar with it."""
     u = parse_tftp_url(url)
     lines = [f"Accessing {url}..."]
     try:
@@ -348,10 +352,23 @@ def copy_from_tftp(url: str, fs: FileSystem, dest: str, *, via: str | None = Non
             raise FlashFull(f"%Error copying {url} (Not enough space on device)")
 
     bangs = _Bangs(bang_bytes)
+    on_size, on_data = check, bangs
+    if progress is not None:
+        size: list[int | None] = [None]
+
+        def on_size(n: int) -> None:
+            check(n)
+            size[0] = n
+            progress(0, n)
+
+        def on_data(total: int) -> None:
+            bangs(total)
+            progress(total, size[0])
+
     start = clock()
     try:
         data = tftp_get(u.host, u.path, port=u.port, blksize=blksize, timeout=timeout, retries=retries,
-                        on_size=check, on_data=bangs)
+                        on_size=on_size, on_data=on_data)
     except FlashFull as e:
         return CopyResult([*lines, str(e)], False)
     except (TftpError, OSError) as e:

@@ -36,9 +36,13 @@ __all__ = ["TftpServer", "TransferStats", "WritePolicy"]
 log = logging.getLogger("vstackcli.net.tftp")
 
 _HDR = struct.Struct("!HH")
+_ACK = bytes((0, P.ACK))
 MIN_BLKSIZE, MAX_BLKSIZE = 8, 65464
 DEFAULT_BLKSIZE = 512
 SCAN_INTERVAL = 0.05
+BUSY_POLL_SESSIONS = 2  # busy-poll only while this few transfers run (more keep the loop busy anyway)
+BUSY_POLL_BACKOFF = 1024  # at most this many blocking waits between two busy-polls that found nothing
+CHUNK_BYTES = 1 << 16  # a download of a file the cache does not take reads this much at a time
 
 
 @dataclass
@@ -103,6 +107,7 @@ class TftpServer:
                  host: str = "127.0.0.1", port: int = 0, write_policy: WritePolicy | None = None,
                  timeout: float = 1.0, retries: int = 5, max_blksize: int = MAX_BLKSIZE,
                  max_windowsize: int = 64, max_window_bytes: int = 65536, max_sessions: int = 4096,
+                 cache_file_max: int = 64 << 20, cache_bytes: int = 256 << 20, busy_poll: float = 200e-6,
                  on_transfer: Callable[[TransferStats], None] | None = None):
         if fs is None:
             if root is None:
@@ -117,6 +122,10 @@ class TftpServer:
         self.max_window_bytes = max_window_bytes
         self.max_sessions = max_sessions
         self.on_transfer = on_transfer
+        self.cache_file_max, self.cache_bytes = cache_file_max, cache_bytes
+        self.busy_poll = max(0.0, busy_poll)
+        self._files: dict[tuple, list] = {}  # (dev, inode, size, mtime) -> [bytes, transfers using them]
+        self._cached = 0
         self._sock: socket.socket | None = None
         self._family = socket.AF_INET
         self._thread: threading.Thread | None = None
@@ -192,15 +201,34 @@ class TftpServer:
         listen_fd = self._sock.fileno()
         wake_fd = self._wake_r.fileno()
         sessions = self._sessions
+        get = sessions.get
         poll = self._epoll.poll
-        next_scan = time.monotonic() + SCAN_INTERVAL
+        monotonic = time.monotonic
+        next_scan = monotonic() + SCAN_INTERVAL
+        budget = self.busy_poll
+        skip = backoff = 0
         while not self._stopping:
-            try:
-                events = poll(SCAN_INTERVAL if sessions else 1.0)
-            except InterruptedError:
-                continue
+            events = None
+            if budget and 0 < len(sessions) <= BUSY_POLL_SESSIONS:
+                # A lockstep peer on a fast link answers within microseconds: waiting for it awake saves the
+                # wake-up of an idle CPU (~20 us a packet on a VM). Waits that outlast the budget back off.
+                if skip:
+                    skip -= 1
+                else:
+                    end = monotonic() + budget
+                    while not (events := poll(0)) and monotonic() < end:
+                        pass
+                    if events:
+                        backoff = 0
+                    else:
+                        backoff = skip = min(2 * backoff or 1, BUSY_POLL_BACKOFF)
+            if not events:
+                try:
+                    events = poll(SCAN_INTERVAL if sessions else 1.0)
+                except InterruptedError:
+                    continue
             for fd, _mask in events:
-                s = sessions.get(fd)
+                s = get(fd)
                 if s is not None:
                     try:
                         s.readable()
@@ -212,15 +240,24 @@ class TftpServer:
                 elif fd == wake_fd:
                     with contextlib.suppress(OSError):
                         self._wake_r.recv(64)
-            now = time.monotonic()
+            now = monotonic()
             if now >= next_scan:
                 next_scan = now + SCAN_INTERVAL
-                for s in [s for s in sessions.values() if s.deadline <= now]:
-                    try:
-                        s.expired()
-                    except Exception:
-                        log.exception("TFTP session %s failed", s.stats.path)
-                        s.finish("internal error", ErrorCode.UNDEFINED)
+                self._scan(now)
+
+    def _scan(self, now: float) -> None:
+        """Timers: a session that moved since the last scan gets a fresh deadline and retry count."""
+        for s in list(self._sessions.values()):
+            if s.moved:
+                s.moved = False
+                s.retries_left = self.retries
+                s.deadline = now + s.stats.timeout
+            elif s.deadline <= now:
+                try:
+                    s.expired(now)
+                except Exception:
+                    log.exception("TFTP session %s failed", s.stats.path)
+                    s.finish("internal error", ErrorCode.UNDEFINED)
 
     def _accept(self) -> None:
         while True:
@@ -320,6 +357,28 @@ class TftpServer:
         self._peers.discard(session.peer)
         session.sock.close()
 
+    def _cache_get(self, fd: int) -> tuple[tuple, bytes] | None:
+        """The file's bytes, read once and shared by every download of that very file (same inode, size and
+        mtime) while one runs; None when the file is larger than ``cache_file_max`` or ``cache_bytes`` is used up."""
+        st = os.fstat(fd)
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        entry = self._files.get(key)
+        if entry is None:
+            if st.st_size > self.cache_file_max or self._cached + st.st_size > self.cache_bytes:
+                return None
+            entry = self._files[key] = [_read_all(fd, st.st_size), 0]
+            self._cached += len(entry[0])
+        entry[1] += 1
+        return key, entry[0]
+
+    def _cache_put(self, key: tuple) -> None:
+        entry = self._files.get(key)
+        if entry is not None:
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del self._files[key]
+                self._cached -= len(entry[0])
+
     def _report(self, stats: TransferStats) -> None:
         stats.seconds = time.monotonic() - stats.started
         if self.on_transfer is not None:
@@ -368,12 +427,19 @@ def _grow_buffer(sock: socket.socket, option: int, window: int, blksize: int) ->
 
 
 class _Session:
-    """One transfer on its own connected socket."""
+    """One transfer on its own connected socket.
+
+    ``moved`` is set on progress (a new ACK, the next DATA block); the server's timer scan turns it into a
+    fresh deadline and retry count, so the packet path never reads the clock.
+    """
+
+    recv_size = 1024
 
     def __init__(self, server: TftpServer, sock: socket.socket, peer: tuple, stats: TransferStats):
         self.server, self.sock, self.peer, self.stats = server, sock, peer, stats
         self.retries_left = server.retries
         self.deadline = time.monotonic() + stats.timeout
+        self.moved = False
         self.done = False
 
     def begin(self) -> None:
@@ -403,16 +469,12 @@ class _Session:
                 return
             self.handle(pkt)
 
-    def progress(self) -> None:
-        self.retries_left = self.server.retries
-        self.deadline = time.monotonic() + self.stats.timeout
-
-    def expired(self) -> None:
+    def expired(self, now: float) -> None:
         if self.retries_left <= 0:
             self.finish("timed out")
             return
         self.retries_left -= 1
-        self.deadline = time.monotonic() + self.stats.timeout
+        self.deadline = now + self.stats.timeout
         self.resend()
 
     def send(self, pkt: bytes) -> None:
@@ -451,13 +513,17 @@ class _Session:
 
 
 class _ReadSession(_Session):
-    recv_size = 1024
+    """A download. The file's bytes come from the server's shared cache (one read per file, however many
+    transfers), or for files too large for it from a chunk of at least ``CHUNK_BYTES`` read at a time; each
+    DATA packet is a 4-byte header plus a slice of those bytes, sent on the connected socket."""
 
     def __init__(self, server: TftpServer, sock: socket.socket, peer: tuple, stats: TransferStats,
                  req: P.Request, path: Path):
         super().__init__(server, sock, peer, stats)
         self.fd = -1
-        self.buf: bytes | None = None
+        self.cache_key: tuple | None = None
+        self.data: memoryview | None = None  # the whole file (cached or netascii), else None: chunks
+        self.chunk, self.chunk_start = memoryview(b""), 0
         if not path.is_file():
             raise _Refuse(ErrorCode.NOT_FOUND, "no such file")
         try:
@@ -466,13 +532,25 @@ class _ReadSession(_Session):
             if e.errno in (errno.ENOENT, errno.ENOTDIR):
                 raise _Refuse(ErrorCode.NOT_FOUND, "no such file") from None
             raise _Refuse(ErrorCode.ACCESS, f"cannot open: {e.strerror}") from None
-        if req.mode == "netascii":
-            with os.fdopen(fd, "rb") as f:
-                self.buf = P.netascii_encode(f.read())
-            size = len(self.buf)
-        else:
+        try:
+            if req.mode == "netascii":
+                self.data = memoryview(P.netascii_encode(_read_all(fd, os.fstat(fd).st_size)))
+                size = len(self.data)
+            else:
+                cached = server._cache_get(fd)
+                if cached is not None:
+                    self.cache_key, data = cached
+                    self.data = memoryview(data)
+                    size = len(data)
+                else:
+                    size = os.fstat(fd).st_size
+        except OSError as e:
+            os.close(fd)
+            raise _Refuse(ErrorCode.ACCESS, f"cannot read: {e.strerror}") from None
+        if self.data is None:
             self.fd = fd
-            size = os.fstat(fd).st_size
+        else:
+            os.close(fd)
         stats.size = size
         self.oack = server._negotiate(req, stats, size)
         self.blksize = stats.blksize
@@ -481,8 +559,10 @@ class _ReadSession(_Session):
         self.size = size
         self.acked = 0  # absolute number of the highest block acknowledged
         self.sent_upto = 0
+        self.want = -1  # the ACK (16 bits) that acknowledges everything sent: the fast path
         self.dup_answered = -1
         self.oack_pending = bool(self.oack)
+        self._send = sock.send
         if self.window > 1:
             _grow_buffer(sock, socket.SO_SNDBUF, self.window, self.blksize)
 
@@ -499,15 +579,46 @@ class _ReadSession(_Session):
         else:
             self.send_window()
 
+    def readable(self) -> None:
+        """One datagram per readiness event (epoll is level-triggered; a download only receives ACKs)."""
+        try:
+            pkt = self.sock.recv(1024)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # ICMP port unreachable: the client is gone
+            self.finish("peer unreachable")
+            return
+        if pkt[:2] == _ACK and len(pkt) >= 4:
+            block = pkt[2] << 8 | pkt[3]
+            if block == self.want:  # everything sent is acknowledged: the next window
+                self.moved = True
+                self.acked = self.sent_upto
+                if self.acked >= self.nblocks:
+                    self.finish()
+                else:
+                    self.send_window()
+                return
+            self.ack(block)
+        elif len(pkt) >= 4:
+            if pkt[1] == P.ERROR and pkt[0] == 0:
+                code, text = P.parse_error(pkt)
+                self.finish(f"client error {code}: {text}")
+            else:
+                self.fail(ErrorCode.ILLEGAL, f"unexpected opcode {_HDR.unpack_from(pkt)[0]}")
+
     def handle(self, pkt: bytes) -> None:
         opcode, block = _HDR.unpack_from(pkt)
         if opcode != P.ACK:
             self.fail(ErrorCode.ILLEGAL, f"unexpected opcode {opcode}")
             return
+        self.ack(block)
+
+    def ack(self, block: int) -> None:
+        """Any ACK but the one that acknowledges the whole window."""
         if self.oack_pending:
             if block == 0:
                 self.oack_pending = False
-                self.progress()
+                self.moved = True
                 self.send_window()
             else:
                 self.stats.duplicates += 1
@@ -524,46 +635,75 @@ class _ReadSession(_Session):
             self.stats.duplicates += 1  # a stale or repeated ACK: never answer it (Sorcerer's Apprentice)
             return
         self.acked += delta
-        self.stats.bytes = min(self.acked * self.blksize, self.size)
         if self.acked >= self.nblocks:
             self.finish()
             return
-        self.progress()
+        self.moved = True
         self.send_window()
 
     def send_window(self) -> None:
-        first = self.acked + 1
-        last = min(self.acked + self.window, self.nblocks)
+        acked = self.acked
+        last = acked + self.window
+        if last > self.nblocks:
+            last = self.nblocks
         bs = self.blksize
-        start = (first - 1) * bs
-        length = (last - first + 1) * bs
-        if self.buf is not None:
-            chunk = self.buf[start:start + length]
+        if self.data is not None:
+            view, pos = self.data, acked * bs
         else:
-            try:
-                chunk = os.pread(self.fd, length, start)
-            except OSError as e:
-                self.fail(ErrorCode.UNDEFINED, f"read error: {e.strerror}", "Read error")
+            view, pos = self._chunk(acked * bs, (last - acked) * bs)
+            if view is None:
                 return
-        if first <= self.sent_upto:
-            self.stats.retransmits += min(last, self.sent_upto) - first + 1
-        if last > self.sent_upto:
+        sent = self.sent_upto
+        if acked < sent:
+            self.stats.retransmits += min(last, sent) - acked
+        if last > sent:
             self.sent_upto = last
-        send, pack = self.sock.send, _HDR.pack
-        pos = 0
+            self.want = last & 0xFFFF
+        send, pack = self._send, _HDR.pack
         try:
-            for block in range(first, last + 1):
-                send(pack(P.DATA, block & 0xFFFF) + chunk[pos:pos + bs])
+            for block in range(acked + 1, last + 1):
+                send(pack(3, block & 0xFFFF) + view[pos:pos + bs])
                 pos += bs
         except (BlockingIOError, InterruptedError):
             pass  # the rest of the window is lost; the client's ACK or our timer brings it back
         except OSError:
             self.finish("peer unreachable")
 
+    def _chunk(self, start: int, length: int) -> tuple[memoryview | None, int]:
+        """The bytes from ``start`` on (at least ``length`` of them, or up to the end of the file)."""
+        c0, have = self.chunk_start, len(self.chunk)
+        if c0 <= start and (start + length <= c0 + have or c0 + have >= self.size):
+            return self.chunk, start - c0
+        try:
+            data = os.pread(self.fd, max(length, CHUNK_BYTES), start)
+        except OSError as e:
+            self.fail(ErrorCode.UNDEFINED, f"read error: {e.strerror}", "Read error")
+            return None, 0
+        self.chunk, self.chunk_start = memoryview(data), start
+        return self.chunk, 0
+
     def release(self) -> None:
+        self.stats.bytes = min(self.acked * self.blksize, self.size)
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+        if self.cache_key is not None:
+            self.server._cache_put(self.cache_key)
+            self.cache_key = None
+        self.data = None
+        self.chunk = memoryview(b"")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes (fewer when it shrank meanwhile)."""
+    parts, pos = [], 0
+    while pos < size:
+        part = os.pread(fd, size - pos, pos)
+        if not part:
+            break
+        parts.append(part)
+        pos += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 class _WriteSession(_Session):
@@ -636,7 +776,7 @@ class _WriteSession(_Session):
             return
         self.expected += 1
         self.since_ack += 1
-        self.progress()
+        self.moved = True
         if len(data) < self.blksize:
             self.complete(block)
         elif self.since_ack >= self.window:
