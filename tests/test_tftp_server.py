@@ -435,3 +435,32 @@ def test_with_and_without_busy_polling(flash: FileSystem, busy_poll: float) -> N
         assert tftp_get("127.0.0.1", "image.tar", port=srv.port, blksize=1468) == flash.read("image.tar")
         tftp_put("127.0.0.1", "vstack/bp.bin", b"z" * 5000, port=srv.port)
         assert flash.read("vstack/bp.bin") == b"z" * 5000
+
+
+def test_downloads_spread_over_two_loops_and_stop_ends_them_all(flash: FileSystem, rec: Recorder) -> None:
+    srv = TftpServer(flash, timeout=5, loops=2, on_transfer=rec).start()
+    socks = [raw(srv.port, P.request(P.RRQ, "image.tar"))[0] for _ in range(6)]
+    up, _pkt, _tid = raw(srv.port, P.request(P.WRQ, "vstack/sw1.cfg"))
+    assert srv.active == 7
+    # two on the first loop, then each download on the emptier one; the upload on the first loop
+    assert [len(lp.sessions) for lp in srv._loops] == [4, 3]
+    assert [s.stats.direction for s in srv._loops[1].sessions.values()] == ["read"] * 3
+    assert sorted(s.stats.direction for s in srv._loops[0].sessions.values()) == ["read"] * 3 + ["write"]
+    srv.stop()
+    stats = rec.wait(7)
+    assert len(stats) == 7 and all(st.error == "server stopped" for st in stats) and srv.active == 0
+    for s in (*socks, up):
+        s.close()
+
+
+def test_one_loop_still_serves_everything(flash: FileSystem, rec: Recorder) -> None:
+    with TftpServer(flash, loops=1, on_transfer=rec) as srv:
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(tftp_get("127.0.0.1", "image.tar", port=srv.port,
+                                                                        blksize=1468))) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(got) == 5 and all(g == flash.read("image.tar") for g in got)
+        assert len(rec.wait(5)) == 5 and len(srv._loops) == 1

@@ -1,10 +1,12 @@
 """The director's TFTP server: serves ``flash:`` and accepts client backups into allowed directories.
 
-One thread runs an ``epoll`` loop over the listening socket and one connected UDP socket per transfer
-(the transfer ID of RFC 1350). Sessions are found by descriptor in a dict, timers are checked by a scan
-every few tens of milliseconds, and nothing is logged per packet, so hundreds of transfers at once cost
-little more than the packets themselves. Options: blksize (RFC 2348), tsize and timeout (RFC 2349),
-windowsize (RFC 7440, both directions); modes octet and netascii.
+Two threads (``loops``) each run an ``epoll`` loop over one connected UDP socket per transfer (the transfer
+ID of RFC 1350); the first also owns the listening socket, every upload and the first two transfers, further
+downloads go to the emptier loop (send and recv release the GIL, so both CPUs work in the kernel). Sessions
+are found by descriptor in a dict, timers are checked by a per-loop scan every few tens of milliseconds,
+and nothing is logged per packet, so hundreds of transfers at once cost little more than the packets.
+Options: blksize (RFC 2348), tsize and timeout (RFC 2349), windowsize (RFC 7440, both directions); modes
+octet and netascii.
 
 Why not tftpy's ``TftpServer``: it negotiates neither ``timeout`` nor ``windowsize``, its ``listen()`` loop
 is one method built on ``select()`` (no descriptor above 1024) with a linear scan of every session per
@@ -108,7 +110,7 @@ class TftpServer:
                  timeout: float = 1.0, retries: int = 5, max_blksize: int = MAX_BLKSIZE,
                  max_windowsize: int = 64, max_window_bytes: int = 65536, max_sessions: int = 4096,
                  cache_file_max: int = 64 << 20, cache_bytes: int = 256 << 20, busy_poll: float = 200e-6,
-                 on_transfer: Callable[[TransferStats], None] | None = None):
+                 loops: int = 2, on_transfer: Callable[[TransferStats], None] | None = None):
         if fs is None:
             if root is None:
                 raise ValueError("give a FileSystem or a root directory")
@@ -124,23 +126,21 @@ class TftpServer:
         self.on_transfer = on_transfer
         self.cache_file_max, self.cache_bytes = cache_file_max, cache_bytes
         self.busy_poll = max(0.0, busy_poll)
+        self.loops = max(1, loops)
+        self._cache_lock = threading.Lock()
         self._files: dict[tuple, list] = {}  # (dev, inode, size, mtime) -> [bytes, transfers using them]
         self._cached = 0
         self._sock: socket.socket | None = None
         self._family = socket.AF_INET
-        self._thread: threading.Thread | None = None
         self._stopping = False
-        self._wake_r: socket.socket | None = None
-        self._wake_w: socket.socket | None = None
-        self._sessions: dict[int, _Session] = {}
+        self._loops: list[_Loop] = []
         self._peers: set[tuple] = set()
-        self._epoll: select.epoll | None = None
         self.port: int | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def start(self) -> TftpServer:
-        if self._thread is not None:
+        if self._loops:
             raise RuntimeError("already started")
         info = socket.getaddrinfo(self.host, self._requested_port, type=socket.SOCK_DGRAM)[0]
         self._family = info[0]
@@ -156,33 +156,33 @@ class TftpServer:
             raise
         self._sock = sock
         self.port = sock.getsockname()[1]
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._epoll = select.epoll()
-        self._epoll.register(sock.fileno(), select.EPOLLIN)
-        self._epoll.register(self._wake_r.fileno(), select.EPOLLIN)
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name=f"tftp-{self.port}", daemon=True)
-        self._thread.start()
+        self._loops = [_Loop(i) for i in range(self.loops)]
+        self._loops[0].epoll.register(sock.fileno(), select.EPOLLIN)
+        for loop in self._loops:
+            loop.thread = threading.Thread(target=self._run, args=(loop,), name=f"tftp-{self.port}-{loop.index}",
+                                           daemon=True)
+            loop.thread.start()
         log.info("TFTP server on %s port %d serving %s", self.host, self.port, self.fs.root)
         return self
 
     def stop(self) -> None:
-        if self._thread is None:
+        if not self._loops:
             return
         self._stopping = True
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"x")
-        self._thread.join(10)
-        self._thread = None
-        for s in list(self._sessions.values()):
-            s.finish("server stopped")
-        for sock in (self._sock, self._wake_r, self._wake_w):
-            if sock is not None:
-                sock.close()
-        if self._epoll is not None:
-            self._epoll.close()
-        self._sock = self._wake_r = self._wake_w = self._epoll = None
+        for loop in self._loops:
+            loop.wake()
+        for loop in self._loops:
+            loop.thread.join(10)
+        for loop in self._loops:
+            for s in list(loop.sessions.values()):
+                s.finish("server stopped")
+        for loop in self._loops:
+            loop.close()
+        self._loops = []
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = None
 
     def __enter__(self) -> TftpServer:
         return self.start()
@@ -193,23 +193,25 @@ class TftpServer:
     @property
     def active(self) -> int:
         """Transfers in progress."""
-        return len(self._sessions)
+        return sum(len(loop.sessions) for loop in self._loops)
 
     # -- the loop -------------------------------------------------------------------------------------
 
-    def _run(self) -> None:
-        listen_fd = self._sock.fileno()
-        wake_fd = self._wake_r.fileno()
-        sessions = self._sessions
+    def _run(self, loop: _Loop) -> None:
+        listen_fd = self._sock.fileno() if loop.index == 0 else -1
+        wake_fd = loop.wake_r.fileno()
+        sessions = loop.sessions
         get = sessions.get
-        poll = self._epoll.poll
+        poll = loop.epoll.poll
+        loops = self._loops
+        others = [lp.sessions for lp in loops if lp is not loop]
         monotonic = time.monotonic
         next_scan = monotonic() + SCAN_INTERVAL
         budget = self.busy_poll
         skip = backoff = 0
         while not self._stopping:
             events = None
-            if budget and 0 < len(sessions) <= BUSY_POLL_SESSIONS:
+            if budget and sessions and len(sessions) + sum(map(len, others)) <= BUSY_POLL_SESSIONS:
                 # A lockstep peer on a fast link answers within microseconds: waiting for it awake saves the
                 # wake-up of an idle CPU (~20 us a packet on a VM). Waits that outlast the budget back off.
                 if skip:
@@ -239,15 +241,15 @@ class TftpServer:
                     self._accept()
                 elif fd == wake_fd:
                     with contextlib.suppress(OSError):
-                        self._wake_r.recv(64)
+                        loop.wake_r.recv(64)
             now = monotonic()
             if now >= next_scan:
                 next_scan = now + SCAN_INTERVAL
-                self._scan(now)
+                self._scan(loop, now)
 
-    def _scan(self, now: float) -> None:
+    def _scan(self, loop: _Loop, now: float) -> None:
         """Timers: a session that moved since the last scan gets a fresh deadline and retry count."""
-        for s in list(self._sessions.values()):
+        for s in list(loop.sessions.values()):
             if s.moved:
                 s.moved = False
                 s.retries_left = self.retries
@@ -291,7 +293,7 @@ class TftpServer:
         shown = req.filename.decode("utf-8", "replace")
         stats = TransferStats(peer=peer[:2], path=shown, direction=direction, mode=req.mode,
                               timeout=self.timeout)
-        if len(self._sessions) >= self.max_sessions:
+        if self.active >= self.max_sessions:
             stats.error = "server busy"
             self._reply_error(peer, ErrorCode.UNDEFINED, "Server busy")
             self._report(stats)
@@ -317,10 +319,20 @@ class TftpServer:
             self._report(stats)
             return
         log.debug("TFTP %s %s from %s options %s", direction, stats.path, peer, stats.options)
-        self._sessions[sock.fileno()] = session
+        loop = self._loops[0]
+        if direction == "read" and len(self._loops) > 1 and self.active >= BUSY_POLL_SESSIONS:
+            # Many transfers: spread the downloads over the loops (send and recv release the GIL, so two loops
+            # keep two CPUs in the kernel). A few stay on the first loop, where busy polling serves them best;
+            # uploads always do, so writes into the file system come from one thread.
+            loop = min(self._loops, key=lambda lp: len(lp.sessions))
+        session.loop = loop
         self._peers.add(peer)
-        self._epoll.register(sock.fileno(), select.EPOLLIN)
+        # The first packet goes out before the session is registered, so the other loop's thread cannot
+        # handle its answer while this one still runs the session's code; the answer waits in the socket.
+        loop.sessions[sock.fileno()] = session
         session.begin()
+        if not session.done:
+            loop.epoll.register(sock.fileno(), select.EPOLLIN)
 
     def _session_socket(self, peer: tuple) -> socket.socket:
         sock = socket.socket(self._family, socket.SOCK_DGRAM)
@@ -351,9 +363,10 @@ class TftpServer:
 
     def _close(self, session: _Session) -> None:
         fd = session.sock.fileno()
-        if self._sessions.pop(fd, None) is not None:
+        loop = session.loop
+        if loop is not None and loop.sessions.pop(fd, None) is not None:
             with contextlib.suppress(OSError, ValueError):
-                self._epoll.unregister(fd)
+                loop.epoll.unregister(fd)
         self._peers.discard(session.peer)
         session.sock.close()
 
@@ -362,22 +375,24 @@ class TftpServer:
         mtime) while one runs; None when the file is larger than ``cache_file_max`` or ``cache_bytes`` is used up."""
         st = os.fstat(fd)
         key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-        entry = self._files.get(key)
-        if entry is None:
-            if st.st_size > self.cache_file_max or self._cached + st.st_size > self.cache_bytes:
-                return None
-            entry = self._files[key] = [_read_all(fd, st.st_size), 0]
-            self._cached += len(entry[0])
-        entry[1] += 1
-        return key, entry[0]
+        with self._cache_lock:
+            entry = self._files.get(key)
+            if entry is None:
+                if st.st_size > self.cache_file_max or self._cached + st.st_size > self.cache_bytes:
+                    return None
+                entry = self._files[key] = [_read_all(fd, st.st_size), 0]
+                self._cached += len(entry[0])
+            entry[1] += 1
+            return key, entry[0]
 
     def _cache_put(self, key: tuple) -> None:
-        entry = self._files.get(key)
-        if entry is not None:
-            entry[1] -= 1
-            if entry[1] <= 0:
-                del self._files[key]
-                self._cached -= len(entry[0])
+        with self._cache_lock:
+            entry = self._files.get(key)
+            if entry is not None:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del self._files[key]
+                    self._cached -= len(entry[0])
 
     def _report(self, stats: TransferStats) -> None:
         stats.seconds = time.monotonic() - stats.started
@@ -426,6 +441,28 @@ def _grow_buffer(sock: socket.socket, option: int, window: int, blksize: int) ->
             sock.setsockopt(socket.SOL_SOCKET, option, want)
 
 
+class _Loop:
+    """One loop thread's state: its epoll, its sessions by descriptor and a socket pair to wake it."""
+
+    def __init__(self, index: int):
+        self.index = index
+        self.sessions: dict[int, _Session] = {}
+        self.epoll = select.epoll()
+        self.wake_r, self.wake_w = socket.socketpair()
+        self.wake_r.setblocking(False)
+        self.epoll.register(self.wake_r.fileno(), select.EPOLLIN)
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self.wake_w.send(b"x")
+
+    def close(self) -> None:
+        self.wake_r.close()
+        self.wake_w.close()
+        self.epoll.close()
+
+
 class _Session:
     """One transfer on its own connected socket.
 
@@ -441,6 +478,7 @@ class _Session:
         self.deadline = time.monotonic() + stats.timeout
         self.moved = False
         self.done = False
+        self.loop: _Loop | None = None
 
     def begin(self) -> None:
         raise NotImplementedError
