@@ -9,7 +9,6 @@ import contextlib
 import ipaddress
 import os
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from vstackcli.engine.clients import Neighbor
 from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.grammar.values import MacAddress, parse_interface
+from vstackcli.net.live import LoopThread
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.client_endpoint import ClientEndpoint, ClientState
 from vstackcli.net.smi.codec import ChangeConfig, ExecCommands, ImageUpgrade
@@ -43,23 +43,6 @@ vstack basic
 vstack image flash:c2960-lanbase-tar.122-52.SE.tar
 vstack config flash:default.txt
 end"""
-
-
-class LoopThread:
-    """An asyncio loop on its own thread: the network side, while the test thread is the console."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coro, timeout: float = 10.0):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
 
 
 class FlashTransfers(FakeTransfers):
@@ -108,7 +91,7 @@ def net(tmp_path: Path) -> Iterator[tuple[Device, Session, SmiBackend, LoopThrea
         yield device, session, backend, loop
     finally:
         loop.run(backend.close())
-        loop.close()
+        loop.stop()
 
 
 def director_port(backend: SmiBackend) -> int:
@@ -343,4 +326,4 @@ def test_privileged_director_listens_on_4786(tmp_path: Path) -> None:
         assert backend.endpoint is not None or any("Smart Install port 10.0.0.1:4786" in t for t in texts)
     finally:
         loop.run(backend.close())
-        loop.close()
+        loop.stop()

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import TypeVar
 
 from vstackcli.engine.backend import ClientCommand, DesiredState
 from vstackcli.engine.core import DhcpDecision, DhcpRequest
@@ -30,6 +31,8 @@ from vstackcli.net.dhcp.snoop import SnoopThread
 from vstackcli.net.smi.director_endpoint import SmiBackend
 from vstackcli.net.tftp import client as tftp
 from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
+
+T = TypeVar("T")
 
 __all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "Snooping", "TftpBackend", "TftpTransfers"]
 
@@ -128,9 +131,15 @@ class LoopThread:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
 
+    def run(self, coro: Coroutine[object, object, T], timeout: float = 10.0) -> T:
+        """Run a coroutine on the loop from another thread and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self.loop.close()
 
 
 class DhcpBackend:
@@ -285,9 +294,8 @@ class LiveBackends:
             self.snoop.stop()
         self.dhcp.stop()
         self.tftp.stop()
-        future = asyncio.run_coroutine_threadsafe(self.smi.close(), self.loop.loop)
         with contextlib.suppress(Exception):
-            future.result(5)
+            self.loop.run(self.smi.close(), 5)
         self.loop.stop()
 
 
