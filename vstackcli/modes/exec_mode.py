@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vstackcli.engine import secrets
 from vstackcli.grammar.graph import Command
+from vstackcli.modes.automation import AUTOMATION_COMMANDS
 from vstackcli.modes.base import Call, CommandError, Mode, Question
 from vstackcli.modes.files import FILE_COMMANDS, confirm, save_startup
 from vstackcli.modes.shadows import exec_shadows
@@ -191,6 +192,7 @@ def exec_mode() -> Mode:
                 help={**_HELP, "terminal": "Configure from the terminal"}, privilege=15),
         Command("reload", _reload, help=_HELP, privilege=15),
         *FILE_COMMANDS,
+        *AUTOMATION_COMMANDS,
         *SHOW_COMMANDS,
         *VSTACK_EXEC_COMMANDS,
         *exec_shadows("user_exec", {}),

@@ -18,7 +18,7 @@ from vstackcli.grammar.graph import Command
 from vstackcli.grammar.values import FileUrl
 from vstackcli.modes.base import Call, CommandError, Question
 
-__all__ = ["FILE_COMMANDS", "confirm", "resolve_local", "startup_text", "write_url_text"]
+__all__ = ["FILE_COMMANDS", "confirm", "prompts_quiet", "resolve_local", "startup_text", "write_url_text"]
 
 UNSUPPORTED = {"ftp:", "http:", "https:", "null:", "rcp:", "scp:", "system:", "tmpsys:"}
 
@@ -48,6 +48,11 @@ def write_url_text(device: Device, url_text: str, text: str, append: bool = Fals
 def startup_text(device: Device) -> str:
     """The text ``copy running-config startup-config`` saves."""
     return "\n".join(config_lines(device.config)) + "\n"
+
+
+def prompts_quiet(device: Device) -> bool:
+    """``file prompt quiet``: file commands ask no questions (automation sets it; napalm does)."""
+    return any(block.line == "file prompt quiet" for block in device.config.extra)
 
 
 def confirm(prompt: str, action: Callable[[], Question | None]) -> Question:
@@ -107,6 +112,8 @@ def _copy(call: Call) -> Question | None:
         target = name.strip() or default_name
         return _do_copy(call, src, src_url, dst, dst_url, target)
 
+    if prompts_quiet(call.device):
+        return run("")
     return Question(f"Destination filename [{default_name}]? ", run)
 
 
@@ -190,7 +197,7 @@ def _do_copy(call: Call, src: str | None, src_url: FileUrl | None, dst: str | No
             raise CommandError(str(exc)) from None
         _bytes_copied(call, len(data), started)
 
-    if fs.exists(target):
+    if fs.exists(target) and not prompts_quiet(call.device):
         call.print("%Warning:There is a file already existing with this name")
         return confirm("Do you want to over write? [confirm]", write)
     write()
@@ -230,7 +237,7 @@ def _dir(call: Call) -> None:
     url: FileUrl = call.arg("url") or FileUrl("flash:", "")
     fs, name = resolve_local(call.device, url)
     try:
-        entries = fs.listing(name)
+        entries = _one_file(fs, name) if name and fs.exists(name) else fs.listing(name)
     except StorageError as exc:
         raise CommandError(str(exc)) from None
     call.print(f"Directory of {fs.name}/{name}")
@@ -242,6 +249,12 @@ def _dir(call: Call) -> None:
         call.print(f"{e.index:>5}  {'d' if e.is_dir else '-'}rwx  {e.size:>10}  {stamp}  {e.name}")
     call.print()
     call.print(f"{fs.capacity} bytes total ({fs.free()} bytes free)")
+
+
+def _one_file(fs: FileSystem, name: str) -> list:
+    """``dir flash:FILE``: IOS lists that file alone, under ``Directory of flash:/FILE``."""
+    parent, _, base = name.rpartition("/")
+    return [e for e in fs.listing(parent) if e.name == base]
 
 
 def _stamp(when: datetime) -> str:
