@@ -1,4 +1,4 @@
-"""The live backends of a running director: Smart Install (TCP 4786) and DHCP, as the engine asks.
+"""The live backends of a running director: Smart Install (TCP 4786), DHCP, TFTP and SSH, as the engine asks.
 
 ``LiveBackends.start(device)`` gives the director a backend that opens, moves and
 closes the servers whenever ``Director.reconcile`` hands it a new ``DesiredState``.
@@ -31,6 +31,7 @@ from vstackcli.net.dhcp.snoop import SnoopThread
 from vstackcli.net.smi.director_endpoint import SmiBackend
 from vstackcli.net.tftp import client as tftp
 from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
+from vstackcli.net.vty.ssh_backend import SshBackend
 
 T = TypeVar("T")
 
@@ -246,6 +247,8 @@ class LiveBackends:
     tftp: TftpBackend
     smi: SmiBackend
     snoop: SnoopThread | None = None
+    ssh: SshBackend | None = None
+    ssh_loop: LoopThread | None = None
 
     @classmethod
     def start(cls, device: Device, interface: str | None = None, snoop: Snooping | None = None) -> LiveBackends:
@@ -256,13 +259,15 @@ class LiveBackends:
         dhcp = DhcpBackend(device, interface)
         tftp_backend = TftpBackend(device, interface)
         real_ports = interface is not None
-        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend), dispatch=_locked(device),
+        ssh_loop = LoopThread()  # SSH sessions get their own loop: many of them must not delay Smart Install
+        ssh = SshBackend(device, ssh_loop.loop, interface)
+        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend, ssh), dispatch=_locked(device),
                          host=None if real_ports else "127.0.0.1", port=None if real_ports else 0,
                          privileged=real_ports)
         device.director.backend = smi
         device.transfers = TftpTransfers()
         device.dhcp = dhcp
-        backends = cls(device, loop, dhcp, tftp_backend, smi)
+        backends = cls(device, loop, dhcp, tftp_backend, smi, ssh=ssh, ssh_loop=ssh_loop)
         if snoop is not None:
             backends.snoop = SnoopThread.on_interfaces(snoop.clients, snoop.server_interface, snoop.servers,
                                                        decide=dhcp.decide).start()
@@ -279,6 +284,8 @@ class LiveBackends:
             lines.append(f"DHCP server listening on {self.dhcp.address[0]}:{self.dhcp.address[1]}{where}")
         if self.tftp.address is not None:
             lines.append(f"TFTP server listening on {self.tftp.address[0]}:{self.tftp.address[1]}")
+        if self.ssh is not None:
+            lines.append(self.ssh.status)
         if self.snoop is not None:
             sides = ", ".join(f"{side.interface} (VLAN {side.vlan})" for side in self.snoop.snooper.sides.values())
             servers = ", ".join(str(s) for s in self.snoop.snooper.servers)
@@ -288,12 +295,18 @@ class LiveBackends:
     def settle(self) -> None:
         """Wait until the servers have caught up with the last state applied."""
         self.smi.wait()
+        if self.ssh is not None:
+            self.ssh.wait()
 
     def close(self) -> None:
         if self.snoop is not None:
             self.snoop.stop()
         self.dhcp.stop()
         self.tftp.stop()
+        if self.ssh is not None:
+            self.ssh.close()
+        if self.ssh_loop is not None:
+            self.ssh_loop.stop()
         with contextlib.suppress(Exception):
             self.loop.run(self.smi.close(), 5)
         self.loop.stop()
