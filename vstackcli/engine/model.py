@@ -14,12 +14,14 @@ from vstackcli.engine.subnets import SubnetIndex
 from vstackcli.grammar.values import FileUrl, InterfaceName, MacAddress, VlanList
 
 __all__ = [
+    "VTY_LINES",
     "BuiltinGroup",
     "CustomGroup",
     "DhcpPool",
     "Interface",
     "JoinWindow",
     "JoinWindowStart",
+    "LineSettings",
     "OpaqueBlock",
     "ProxyConfig",
     "RunningConfig",
@@ -47,6 +49,36 @@ class User:
     privilege: int = 1
     secret: str = ""  # stored form: "5 $1$...", or "" when a password is used
     password: str = ""  # stored form: "0 text" / "7 0822..."
+
+
+@dataclass
+class LineSettings:
+    """The settings of one terminal line (``line con 0``, ``line vty N``); defaults are IOS's."""
+
+    login: str = ""  # "": no login; "line": `login` (the line password); "local": `login local`
+    password: str = ""  # stored form: "text" or "7 0822..."
+    transport_input: str = "all"  # "all", "none", "ssh", "telnet", "ssh telnet", "telnet ssh"
+    privilege: int | None = None  # `privilege level N`
+    exec_timeout: tuple[int, int] = (10, 0)  # minutes, seconds; (0, 0) never
+    length: int | None = None  # `length N` (24 when unset)
+    width: int | None = None  # `width N` (80 when unset)
+    logging_synchronous: bool = False
+    extra: list[str] = field(default_factory=list)  # unmodelled lines, verbatim
+
+    def transports(self) -> frozenset[str]:
+        """What ``transport input`` lets in."""
+        if self.transport_input == "all":
+            return frozenset({"ssh", "telnet"})
+        if self.transport_input == "none":
+            return frozenset()
+        return frozenset(self.transport_input.split())
+
+
+VTY_LINES = 16  # vty 0-15 on a Catalyst 15.2
+
+
+def _factory_vty() -> list[LineSettings]:
+    return [LineSettings(login="line") for _ in range(VTY_LINES)]
 
 
 @dataclass
@@ -182,6 +214,8 @@ class RunningConfig:
     interfaces: dict[InterfaceName, Interface] = field(default_factory=dict)
     vstack: VstackConfig = field(default_factory=VstackConfig)
     banners: dict[str, str] = field(default_factory=dict)
+    console: LineSettings = field(default_factory=LineSettings)
+    vty: list[LineSettings] = field(default_factory=_factory_vty)
     extra: list[OpaqueBlock] = field(default_factory=list)
     subnets: SubnetIndex = field(default_factory=SubnetIndex, compare=False, repr=False)
 

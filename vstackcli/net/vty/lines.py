@@ -1,0 +1,102 @@
+"""The live vty lines of a device: who is on vty0..vty15, from where, since when.
+
+A telnet or SSH session claims the lowest free vty line that lets its transport in
+(``transport input``); when every such line is taken the connection is refused
+("line busy"). ``show users`` lists the console and the claimed lines. The
+registry is shared by every server thread of a device, so it has its own lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vstackcli.engine.device import Device
+
+__all__ = ["FIRST_VTY_LINE", "LineRegistry", "VtyLine", "format_idle", "registry"]
+
+FIRST_VTY_LINE = 1  # absolute line number of vty 0: a Catalyst has `0 con 0` and no aux line
+
+
+@dataclass(eq=False)
+class VtyLine:
+    """One claimed vty line."""
+
+    index: int  # vty N
+    transport: str  # "telnet" or "ssh"
+    peer: tuple[str, int]
+    user: str = ""
+    started: float = field(default_factory=time.monotonic)
+    last_input: float = field(default_factory=time.monotonic)
+    hangup: Callable[[], None] | None = None  # `clear line`: ends the session from another thread
+
+    @property
+    def name(self) -> str:
+        return f"vty{self.index}"
+
+    @property
+    def number(self) -> int:
+        return FIRST_VTY_LINE + self.index
+
+    def touch(self) -> None:
+        self.last_input = time.monotonic()
+
+    def idle(self) -> float:
+        return time.monotonic() - self.last_input
+
+
+class LineRegistry:
+    """The claimed vty lines of one device."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lines: dict[int, VtyLine] = {}
+
+    def claim(self, allowed: list[int], transport: str, peer: tuple[str, int]) -> VtyLine | None:
+        """Take the lowest free line among ``allowed``; None when all are busy."""
+        with self._lock:
+            for index in allowed:
+                if index not in self._lines:
+                    line = VtyLine(index, transport, peer)
+                    self._lines[index] = line
+                    return line
+        return None
+
+    def release(self, line: VtyLine) -> None:
+        with self._lock:
+            if self._lines.get(line.index) is line:
+                del self._lines[line.index]
+
+    def active(self) -> list[VtyLine]:
+        with self._lock:
+            return [self._lines[i] for i in sorted(self._lines)]
+
+    def get(self, name: str) -> VtyLine | None:
+        """The claimed line called ``name`` ("vty3"), if any."""
+        with self._lock:
+            for line in self._lines.values():
+                if line.name == name:
+                    return line
+        return None
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[Device, LineRegistry] = weakref.WeakKeyDictionary()
+_REGISTRIES_LOCK = threading.Lock()
+
+
+def registry(device: Device) -> LineRegistry:
+    """The vty line registry of ``device`` (created on first use)."""
+    with _REGISTRIES_LOCK:
+        found = _REGISTRIES.get(device)
+        if found is None:
+            found = _REGISTRIES[device] = LineRegistry()
+        return found
+
+
+def format_idle(seconds: float) -> str:
+    """``show users``'s idle column: hh:mm:ss."""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
