@@ -42,16 +42,17 @@ LOGIN_ATTEMPTS = 3  # IOS: `ip ssh authentication-retries` defaults to 3
 LOGIN_TIMEOUT = 120  # IOS: `ip ssh time-out` defaults to 120 seconds
 
 
+HOST_KEY_FILE = "ssh_host_rsa_key"  # STAND-IN until `crypto key generate rsa` lands on the vty branch
+
+
 def load_host_key(device: Device) -> asyncssh.SSHKey | None:
     """The RSA key ``crypto key generate rsa`` keeps in nvram:, or None while there is none."""
-    from vstackcli.net.vty import keys
-
-    data = keys.private_key_bytes(device)
-    if data is None:
+    nvram = device.storage.nvram
+    if not nvram.exists(HOST_KEY_FILE):
         return None
     try:
-        return asyncssh.import_private_key(data)
-    except (asyncssh.KeyImportError, ValueError) as exc:
+        return asyncssh.import_private_key(nvram.read(HOST_KEY_FILE))
+    except (asyncssh.KeyImportError, ValueError, OSError) as exc:
         log.warning("the RSA key in nvram: cannot be read (%s): SSH stays disabled", exc)
         return None
 
