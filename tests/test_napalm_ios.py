@@ -1,0 +1,85 @@
+"""napalm's ios driver, unmodified, over SSH on 127.0.0.1: open, get_facts, get_config, cli, is_alive, and a
+merge (load_merge_candidate over SCP, compare_config, commit_config), each checked against the device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from napalm import get_network_driver
+from ssh_switch import ADMIN, ADMIN_PASSWORD, ENABLE_SECRET, ssh_switch
+
+from vstackcli.engine.render import config_lines
+from vstackcli.shell.session import Session
+
+MERGE = """vstack director 10.7.7.1
+vstack basic
+vstack group custom floor2 mac
+ match mac 0018.7363.4299
+ config flash:floor2.txt
+!
+end
+"""
+
+NAPALM_DROPS = ("Building configuration", "Current configuration :", "! Last configuration change at",
+                "! NVRAM config last updated at")
+
+
+def open_driver(port: int):
+    driver = get_network_driver("ios")("127.0.0.1", ADMIN, ADMIN_PASSWORD, timeout=30,
+                                       optional_args={"port": port, "secret": ENABLE_SECRET, "fast_cli": False})
+    driver.open()
+    return driver
+
+
+def test_napalm_ios_getters(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        device = switch.device
+        Session(device, privilege=15, length=0).execute("write memory")
+        driver = open_driver(switch.port)
+        try:
+            assert driver.is_alive() == {"is_alive": True}
+            facts = driver.get_facts()
+            assert facts["hostname"] == "Director"
+            assert facts["fqdn"] == "Director.lab.example"
+            assert facts["vendor"] == "Cisco"
+            assert facts["serial_number"] == device.platform.serial
+            assert device.platform.version in facts["os_version"]
+            assert facts["model"] == device.platform.pid or device.platform.pid in facts["model"]
+            assert "Vlan1" in facts["interface_list"] and "GigabitEthernet1/0/1" in facts["interface_list"]
+            config = driver.get_config()
+            shown = Session(device, privilege=15, length=0).execute("show running-config").lines
+            running = [line for line in shown if line.strip() and not line.startswith(NAPALM_DROPS)]
+            assert [line for line in config["running"].splitlines() if line.strip()] == running
+            assert "username admin privilege 15 secret 5 " in config["startup"]
+            assert config["candidate"] == ""
+            out = driver.cli(["show vstack config", "show privilege"])
+            assert out["show privilege"] == "Current privilege level is 15"
+            assert out["show vstack config"].splitlines()[0] == "Capability: Director | Client"  # napalm strips
+        finally:
+            driver.close()
+
+
+def test_napalm_ios_merge_over_scp(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        device = switch.device
+        driver = open_driver(switch.port)
+        try:
+            driver.load_merge_candidate(config=MERGE)
+            assert device.storage.flash.read("merge_config.txt") == MERGE.encode()
+            assert device.config.vstack.director is None  # nothing applied before the commit
+            diff = driver.compare_config()
+            assert diff.splitlines() == ["+vstack director 10.7.7.1", "+vstack basic",
+                                         "+vstack group custom floor2 mac", "+ match mac 0018.7363.4299",
+                                         "+ config flash:floor2.txt"]
+            driver.commit_config()
+            assert str(device.config.vstack.director) == "10.7.7.1"
+            assert "floor2" in device.config.vstack.custom_groups
+            startup = device.storage.startup_config()
+            assert startup is not None and "vstack group custom floor2 mac\n match mac 0018.7363.4299\n" in startup
+            assert device.storage.flash.exists("rollback_config.txt")  # napalm's rollback copy
+            assert driver.compare_config() == ""  # merged: nothing left to add
+        finally:
+            driver.close()
+        # napalm turned `file prompt quiet` on for its file operations and off again when it closed
+        running = config_lines(device.config)
+        assert "file prompt quiet" not in running
