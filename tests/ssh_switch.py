@@ -87,11 +87,11 @@ class Switch:
 @contextlib.contextmanager
 def ssh_switch(root: Path, config: str = CONFIG, key: bool = True, flash_size: int | None = None) -> Iterator[Switch]:
     device = Device(root, clock=FakeClock(), flash_size=flash_size)
-    report = replay(device, config, source="test-config")
-    assert not report.failures, report.error_lines()
-    _standin_vty(device, config)
-    backends = LiveBackends.start(device)
+    backends = LiveBackends.start(device)  # as the shell starts: the servers first, then the configuration
     try:
+        report = replay(device, config, source="test-config")
+        assert not report.failures, report.error_lines()
+        _standin_vty(device, config)
         if key:
             generate_key(device)
         backends.settle()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
+from netns import needs_netns, veth_namespace
 from ssh_switch import (
     ADMIN,
     ADMIN_PASSWORD,
@@ -18,12 +19,17 @@ from ssh_switch import (
     OPENSSH_OPTIONS,
     OPER,
     OPER_PASSWORD,
+    _standin_vty,
     askpass,
     configure,
     generate_key,
     ssh_switch,
 )
 
+from vstackcli.engine.clock import FakeClock
+from vstackcli.engine.device import Device
+from vstackcli.net.live import LiveBackends
+from vstackcli.shell.replay import replay
 from vstackcli.shell.session import Session
 
 
@@ -181,3 +187,24 @@ def test_openssh_client_exec(tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         assert result.returncode == 0, result.stderr
         assert " Role: " in result.stdout or "Capability" in result.stdout
+
+
+@needs_netns
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="needs OpenSSH's ssh (Debian openssh-client)")
+def test_real_port_22_on_the_director_address(tmp_path: Path) -> None:
+    with veth_namespace("sshn", 62) as ns:
+        device = Device(tmp_path / "d", clock=FakeClock())
+        live = LiveBackends.start(device, interface=ns.server_if)
+        try:
+            assert not replay(device, CONFIG + f"vstack director {ns.server_ip}\nvstack basic\n").failures
+            _standin_vty(device, CONFIG)
+            generate_key(device)
+            live.settle()
+            assert live.ssh.address == (ns.server_ip, 22)
+            assert f"SSH server listening on {ns.server_ip}:22" in live.describe()
+            result = ns.run("ssh", *OPENSSH_OPTIONS, f"{ADMIN}@{ns.server_ip}", "show version",
+                            env=askpass(tmp_path, ADMIN_PASSWORD), stdin=subprocess.DEVNULL)
+            assert result.returncode == 0, result.stderr
+            assert "Cisco IOS Software" in result.stdout
+        finally:
+            live.close()
