@@ -42,7 +42,7 @@ def test_servers_follow_the_configuration(live) -> None:
     _device, session, backends = live
     lines = backends.describe()
     assert [line.split(" listening")[0] for line in lines] == ["Smart Install director", "DHCP server",
-                                                               "TFTP server"]
+                                                               "TFTP server", "Telnet server"]
     smi_port = backends.smi.endpoint.bound_port
     # a probe is read and the connection closed without a byte written (smi_check's "Director feature active")
     with socket.create_connection(("127.0.0.1", smi_port), timeout=5) as s:

@@ -31,6 +31,7 @@ from vstackcli.net.dhcp.snoop import SnoopThread
 from vstackcli.net.smi.director_endpoint import SmiBackend
 from vstackcli.net.tftp import client as tftp
 from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
+from vstackcli.net.vty.telnet import TelnetBackend
 
 T = TypeVar("T")
 
@@ -246,6 +247,7 @@ class LiveBackends:
     tftp: TftpBackend
     smi: SmiBackend
     snoop: SnoopThread | None = None
+    telnet: TelnetBackend | None = None
 
     @classmethod
     def start(cls, device: Device, interface: str | None = None, snoop: Snooping | None = None) -> LiveBackends:
@@ -255,14 +257,15 @@ class LiveBackends:
         loop = LoopThread()
         dhcp = DhcpBackend(device, interface)
         tftp_backend = TftpBackend(device, interface)
+        telnet = TelnetBackend(device, interface)
         real_ports = interface is not None
-        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend), dispatch=_locked(device),
+        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend, telnet), dispatch=_locked(device),
                          host=None if real_ports else "127.0.0.1", port=None if real_ports else 0,
                          privileged=real_ports)
         device.director.backend = smi
         device.transfers = TftpTransfers()
         device.dhcp = dhcp
-        backends = cls(device, loop, dhcp, tftp_backend, smi)
+        backends = cls(device, loop, dhcp, tftp_backend, smi, telnet=telnet)
         if snoop is not None:
             backends.snoop = SnoopThread.on_interfaces(snoop.clients, snoop.server_interface, snoop.servers,
                                                        decide=dhcp.decide).start()
@@ -279,6 +282,8 @@ class LiveBackends:
             lines.append(f"DHCP server listening on {self.dhcp.address[0]}:{self.dhcp.address[1]}{where}")
         if self.tftp.address is not None:
             lines.append(f"TFTP server listening on {self.tftp.address[0]}:{self.tftp.address[1]}")
+        if self.telnet is not None and self.telnet.address is not None:
+            lines.append(f"Telnet server listening on {self.telnet.address[0]}:{self.telnet.address[1]}")
         if self.snoop is not None:
             sides = ", ".join(f"{side.interface} (VLAN {side.vlan})" for side in self.snoop.snooper.sides.values())
             servers = ", ".join(str(s) for s in self.snoop.snooper.servers)
@@ -294,6 +299,8 @@ class LiveBackends:
             self.snoop.stop()
         self.dhcp.stop()
         self.tftp.stop()
+        if self.telnet is not None:
+            self.telnet.stop()
         with contextlib.suppress(Exception):
             self.loop.run(self.smi.close(), 5)
         self.loop.stop()
