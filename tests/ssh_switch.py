@@ -46,27 +46,8 @@ def configure(device: Device, *lines: str) -> list[str]:
 
 
 def generate_key(device: Device, bits: int = 2048) -> list[str]:
-    """``crypto key generate rsa modulus BITS``, as typed.  STAND-IN until the command lands."""
-    import asyncssh
-
-    from vstackcli.net.vty.ssh import HOST_KEY_FILE
-
-    key = asyncssh.generate_private_key("ssh-rsa", key_size=bits)
-    device.storage.nvram.write(HOST_KEY_FILE, key.export_private_key())
-    with device.lock:
-        device.log.log("SSH", 5, "ENABLED", "SSH 1.99 has been enabled")
-    return []
-
-
-def _standin_vty(device: Device, config: str) -> None:
-    """STAND-IN until `line vty` is modelled on the vty branch: apply the vty block's lines to the model."""
-    for line in device.config.vty:
-        if " login local\n" in config:
-            line.login = "local"
-        if " password 0 linepw\n" in config:
-            line.login, line.password = "line", "linepw"
-        if " transport input ssh\n" in config:
-            line.transport_input = "ssh"
+    """``crypto key generate rsa modulus BITS``, as typed."""
+    return configure(device, f"crypto key generate rsa modulus {bits}")
 
 
 @dataclass
@@ -91,7 +72,6 @@ def ssh_switch(root: Path, config: str = CONFIG, key: bool = True, flash_size: i
     try:
         report = replay(device, config, source="test-config")
         assert not report.failures, report.error_lines()
-        _standin_vty(device, config)
         if key:
             generate_key(device)
         backends.settle()

@@ -43,7 +43,7 @@ def test_servers_follow_the_configuration(live) -> None:
     lines = backends.describe()
     no_key = "SSH disabled: no RSA host key (crypto key generate rsa)"
     assert [line.split(" listening")[0] for line in lines] == ["Smart Install director", "DHCP server",
-                                                               "TFTP server", no_key]
+                                                               "TFTP server", "Telnet server", no_key]
     smi_port = backends.smi.endpoint.bound_port
     # a probe is read and the connection closed without a byte written (smi_check's "Director feature active")
     with socket.create_connection(("127.0.0.1", smi_port), timeout=5) as s:

@@ -19,7 +19,6 @@ from ssh_switch import (
     OPENSSH_OPTIONS,
     OPER,
     OPER_PASSWORD,
-    _standin_vty,
     askpass,
     configure,
     generate_key,
@@ -197,7 +196,6 @@ def test_real_port_22_on_the_director_address(tmp_path: Path) -> None:
         live = LiveBackends.start(device, interface=ns.server_if)
         try:
             assert not replay(device, CONFIG + f"vstack director {ns.server_ip}\nvstack basic\n").failures
-            _standin_vty(device, CONFIG)
             generate_key(device)
             live.settle()
             assert live.ssh.address == (ns.server_ip, 22)

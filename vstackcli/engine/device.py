@@ -69,9 +69,6 @@ def factory_config(platform: Platform) -> RunningConfig:
         OpaqueBlock("vlan internal allocation policy ascending"),
         OpaqueBlock("ip http server"),
         OpaqueBlock("ip http secure-server"),
-        OpaqueBlock("line con 0"),
-        OpaqueBlock("line vty 0 4", ["login"]),
-        OpaqueBlock("line vty 5 15", ["login"]),
     ]
     return cfg
 

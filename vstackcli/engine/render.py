@@ -14,13 +14,14 @@ from vstackcli.engine.model import (
     DhcpPool,
     Interface,
     JoinWindowStart,
+    LineSettings,
     OpaqueBlock,
     RunningConfig,
     VstackConfig,
 )
 from vstackcli.grammar.tokens import MONTHS
 
-__all__ = ["config_lines", "opaque_rank", "render_config", "vstack_lines"]
+__all__ = ["config_lines", "line_blocks", "opaque_rank", "render_config", "vstack_lines"]
 
 # Sections of the running-config, in IOS order. Verbatim lines are ranked by their first words.
 HEAD, AFTER_HOSTNAME, BOOT, MIDDLE, IP_DHCP, IP_OTHER, BEFORE_INTERFACES, AFTER_INTERFACES, TAIL = (
@@ -229,7 +230,10 @@ def config_lines(cfg: RunningConfig) -> list[str]:
     if vstack:
         section(*vstack)
     section([line for kind, body in cfg.banners.items() for line in f"banner {kind} ^C{body}^C".split("\n")])
-    section([line for block in _extras(cfg.extra, TAIL) for line in block])  # IOS runs `line` blocks together
+    tail = [b for b in cfg.extra if opaque_rank(b.line) == TAIL]
+    before = [line for b in tail if not _after_lines(b.line) for line in _block(b)]
+    after = [line for b in tail if _after_lines(b.line) for line in _block(b)]
+    section([*before, *(line for block in line_blocks(cfg) for line in block), *after])  # IOS runs them together
 
     out: list[str] = ["!"]
     for blocks in sections:
@@ -241,6 +245,48 @@ def config_lines(cfg: RunningConfig) -> list[str]:
             out.append("!")
     out.append("end")
     return out
+
+
+def _after_lines(line: str) -> bool:
+    return line.split()[0] in ("ntp", "event", "scheduler", "monitor") if line.split() else False
+
+
+def _line_body(line: LineSettings, vty: bool) -> list[str]:
+    """A line's settings in IOS's order; defaults are not printed (a vty logs in by default)."""
+    out = []
+    if line.exec_timeout != (10, 0):
+        out.append(f" exec-timeout {line.exec_timeout[0]} {line.exec_timeout[1]}")
+    if line.privilege is not None:
+        out.append(f" privilege level {line.privilege}")
+    if line.password:
+        out.append(f" password {line.password}")
+    if line.logging_synchronous:
+        out.append(" logging synchronous")
+    if line.login:
+        out.append(" login" + (" local" if line.login == "local" else ""))
+    elif vty:
+        out.append(" no login")
+    if line.length is not None:
+        out.append(f" length {line.length}")
+    if line.width is not None:
+        out.append(f" width {line.width}")
+    if line.transport_input != "all":
+        out.append(f" transport input {line.transport_input}")
+    out += [" " + extra for extra in line.extra]
+    return out
+
+
+def line_blocks(cfg: RunningConfig) -> list[list[str]]:
+    """``line con 0`` and the vty lines, consecutive equal lines as one range (never across vty 4 and 5)."""
+    blocks = [["line con 0", *_line_body(cfg.console, vty=False)]]
+    first = 0
+    for i in range(1, len(cfg.vty) + 1):
+        if i < len(cfg.vty) and i != 5 and cfg.vty[i] == cfg.vty[first]:
+            continue
+        head = f"line vty {first}" + (f" {i - 1}" if i - 1 > first else "")
+        blocks.append([head, *_line_body(cfg.vty[first], vty=True)])
+        first = i
+    return blocks
 
 
 def _logging_lines(cfg: RunningConfig) -> list[str]:

@@ -15,7 +15,9 @@ from vstackcli.grammar.graph import Command
 from vstackcli.grammar.values import VlanList
 from vstackcli.modes.banner import BANNER_COMMANDS
 from vstackcli.modes.base import Call, CommandError, Mode, config_mode_commands
+from vstackcli.modes.crypto import CRYPTO_CONFIG_COMMANDS
 from vstackcli.modes.fragments import interface_from, interface_help, interface_spec
+from vstackcli.modes.line import LINE_COMMANDS
 from vstackcli.modes.logging_config import LOGGING_COMMANDS
 from vstackcli.modes.shadows import config_shadows, store_verbatim
 from vstackcli.modes.vstack_config import VSTACK_CONFIG_COMMANDS
@@ -235,6 +237,8 @@ def config_mode() -> Mode:
         *BANNER_COMMANDS,
         *LOGGING_COMMANDS,
         *VSTACK_CONFIG_COMMANDS,
+        *LINE_COMMANDS,
+        *CRYPTO_CONFIG_COMMANDS,
         *config_shadows("config", {**CONFIG_HELP, "logging": "Modify message logging facilities"}),
     ]
     return Mode("config", "(config)", "Configure commands:", "exec", commands)

@@ -14,6 +14,7 @@ from vstackcli.engine.show_vstack import (
 )
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError
+from vstackcli.modes.crypto import CRYPTO_SHOW_COMMANDS
 from vstackcli.modes.files import _dir
 from vstackcli.modes.fragments import family_help, family_spec, interface_from, interface_help, interface_spec
 from vstackcli.modes.show_ip import (
@@ -164,4 +165,5 @@ SHOW_COMMANDS = [
     Command("show vstack <config|status [detail]|download-status [detail]"
             f"|group <built-in [{family_spec()}] [detail]|custom [WORD$name] [detail]>"
             "|neighbors all|proxy-db>", _vstack, help={**SHOW_HELP, **_VSTACK_HELP}, pipe=True),
+    *CRYPTO_SHOW_COMMANDS,
 ]

@@ -74,9 +74,19 @@ def show_clock(call: Call) -> None:
 
 
 def show_users(call: Call) -> None:
+    """The console and every live vty line; ``*`` marks the line asking."""
+    from vstackcli.net.vty.lines import format_idle, registry
+
     s = call.session
     call.print("    Line       User       Host(s)              Idle       Location")
-    call.print(f"*  0 con 0                idle                 00:00:00   {s.source}".rstrip())
+    mine = "*" if s.line == "console" else " "
+    where = s.source if s.line == "console" else ""
+    call.print(f"{mine}  0 con 0                idle                 00:00:00   {where}".rstrip())
+    for line in registry(call.device).active():
+        mine = "*" if line.name == s.line else " "
+        name = f"vty {line.index}"
+        call.print(f"{mine}{line.number:>3} {name:<10}{line.user:<11}{'idle':<21}{format_idle(line.idle())}   "
+                   f"{line.peer[0]}")
     call.print("")
     call.print("  Interface    User               Mode         Idle     Peer Address")
 

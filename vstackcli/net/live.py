@@ -32,6 +32,7 @@ from vstackcli.net.smi.director_endpoint import SmiBackend
 from vstackcli.net.tftp import client as tftp
 from vstackcli.net.tftp.server import TftpServer, TransferStats, WritePolicy
 from vstackcli.net.vty.ssh_backend import SshBackend
+from vstackcli.net.vty.telnet import TelnetBackend
 
 T = TypeVar("T")
 
@@ -247,6 +248,7 @@ class LiveBackends:
     tftp: TftpBackend
     smi: SmiBackend
     snoop: SnoopThread | None = None
+    telnet: TelnetBackend | None = None
     ssh: SshBackend | None = None
     ssh_loop: LoopThread | None = None
 
@@ -258,16 +260,18 @@ class LiveBackends:
         loop = LoopThread()
         dhcp = DhcpBackend(device, interface)
         tftp_backend = TftpBackend(device, interface)
+        telnet = TelnetBackend(device, interface)
         real_ports = interface is not None
         ssh_loop = LoopThread()  # SSH sessions get their own loop: many of them must not delay Smart Install
         ssh = SshBackend(device, ssh_loop.loop, interface)
-        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend, ssh), dispatch=_locked(device),
+        smi = SmiBackend(device.director, loop.loop, inner=_Both(dhcp, tftp_backend, telnet, ssh),
+                         dispatch=_locked(device),
                          host=None if real_ports else "127.0.0.1", port=None if real_ports else 0,
                          privileged=real_ports)
         device.director.backend = smi
         device.transfers = TftpTransfers()
         device.dhcp = dhcp
-        backends = cls(device, loop, dhcp, tftp_backend, smi, ssh=ssh, ssh_loop=ssh_loop)
+        backends = cls(device, loop, dhcp, tftp_backend, smi, telnet=telnet, ssh=ssh, ssh_loop=ssh_loop)
         if snoop is not None:
             backends.snoop = SnoopThread.on_interfaces(snoop.clients, snoop.server_interface, snoop.servers,
                                                        decide=dhcp.decide).start()
@@ -284,6 +288,8 @@ class LiveBackends:
             lines.append(f"DHCP server listening on {self.dhcp.address[0]}:{self.dhcp.address[1]}{where}")
         if self.tftp.address is not None:
             lines.append(f"TFTP server listening on {self.tftp.address[0]}:{self.tftp.address[1]}")
+        if self.telnet is not None and self.telnet.address is not None:
+            lines.append(f"Telnet server listening on {self.telnet.address[0]}:{self.telnet.address[1]}")
         if self.ssh is not None:
             lines.append(self.ssh.status)
         if self.snoop is not None:
@@ -303,6 +309,8 @@ class LiveBackends:
             self.snoop.stop()
         self.dhcp.stop()
         self.tftp.stop()
+        if self.telnet is not None:
+            self.telnet.stop()
         if self.ssh is not None:
             self.ssh.close()
         if self.ssh_loop is not None:

@@ -113,7 +113,10 @@ class Session:
     def _config_done(self) -> None:
         if self.config_entered:
             self.config_entered = False
-            by = self.user if self.line == "console" else f"{self.user} on {self.line} ({self.source})"
+            if self.line == "console":
+                by = self.user
+            else:  # a vty; a line-password login has no user name
+                by = f"{self.user} on {self.line} ({self.source})" if self.user else f"{self.line} ({self.source})"
             self.device.log.log("SYS", 5, "CONFIG_I", f"Configured from console by {by}")
 
     # ---- execution ---------------------------------------------------------------------------

@@ -24,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncssh
 
+from vstackcli.engine import hostkey
 from vstackcli.engine.device import Device
 from vstackcli.net.vty import access
 from vstackcli.net.vty.guard import login_guard
@@ -42,18 +44,23 @@ LOGIN_ATTEMPTS = 3  # IOS: `ip ssh authentication-retries` defaults to 3
 LOGIN_TIMEOUT = 120  # IOS: `ip ssh time-out` defaults to 120 seconds
 
 
-HOST_KEY_FILE = "ssh_host_rsa_key"  # STAND-IN until `crypto key generate rsa` lands on the vty branch
-
-
 def load_host_key(device: Device) -> asyncssh.SSHKey | None:
-    """The RSA key ``crypto key generate rsa`` keeps in nvram:, or None while there is none."""
+    """The RSA key ``crypto key generate rsa`` keeps in nvram: (``engine/hostkey.py``), or None while there is none."""
     nvram = device.storage.nvram
-    if not nvram.exists(HOST_KEY_FILE):
+    if not nvram.exists(hostkey.HOST_KEY_FILE):
         return None
     try:
-        return asyncssh.import_private_key(nvram.read(HOST_KEY_FILE))
+        return asyncssh.import_private_key(nvram.read(hostkey.HOST_KEY_FILE))
     except (asyncssh.KeyImportError, ValueError, OSError) as exc:
         log.warning("the RSA key in nvram: cannot be read (%s): SSH stays disabled", exc)
+        return None
+
+
+def host_key_stamp(device: Device) -> int | None:
+    """When the key file last changed (a regenerated key replaces it), or None when there is none."""
+    try:
+        return device.storage.nvram.path(hostkey.HOST_KEY_FILE).stat().st_mtime_ns
+    except OSError:
         return None
 
 
@@ -257,6 +264,7 @@ class _Connection(asyncssh.SSHServer):
         self.peer = (str(peer[0]), int(peer[1]))
         sock = conn.get_extra_info("sockname") or ("", 22)
         self.local_port = int(sock[1])
+        self.server.check_key()
 
     def begin_auth(self, username: str):
         return self._begin_auth(username)
@@ -313,9 +321,12 @@ class _Connection(asyncssh.SSHServer):
 class SshServer:
     """The SSH listener of one device, on an event loop."""
 
-    def __init__(self, device: Device, host_key: asyncssh.SSHKey, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, device: Device, host_key: asyncssh.SSHKey, host: str = "127.0.0.1", port: int = 0,
+                 on_key_change: Callable[[], None] | None = None):
         self.device = device
         self.host_key = host_key
+        self.key_stamp = host_key_stamp(device)
+        self.on_key_change = on_key_change  # a regenerated key: the backend restarts the listener with it
         self.host = host
         self.port = port
         self.guard = login_guard(device)  # failed logins: shared with the telnet server
@@ -329,6 +340,18 @@ class SshServer:
             server_version=SSH_VERSION.removeprefix("SSH-1.99-"), line_editor=False, encoding=None,
             login_timeout=LOGIN_TIMEOUT, keepalive_interval=0, reuse_address=True)
         self.bound_port = self._acceptor.sockets[0].getsockname()[1]
+
+    def use_key(self, key: asyncssh.SSHKey) -> None:
+        """Serve new connections with ``key`` (a regenerated key); connections already up keep theirs."""
+        self.host_key = key
+        if self._acceptor is not None:
+            self._acceptor.update(server_host_keys=[key])
+
+    def check_key(self) -> None:
+        """A connection arrived: if the key in nvram: was replaced since, have the listener reloaded."""
+        if self.on_key_change is not None and host_key_stamp(self.device) != self.key_stamp:
+            self.key_stamp = host_key_stamp(self.device)
+            self.on_key_change()
 
     async def close(self) -> None:
         if self._acceptor is not None:

@@ -3,8 +3,9 @@
 IOS enables SSH when ``crypto key generate rsa`` makes a key (``%SSH-5-ENABLED``)
 and disables it when ``crypto key zeroize rsa`` removes it; until then the
 switch answers no SSH at all. ``SshBackend`` follows that: it re-checks the key
-at start, on every ``DesiredState`` (which also gives the director address)
-and on every ``%SSH-*`` system message, then opens, moves or closes the
+at start, on every ``DesiredState`` (which also gives the director address),
+on every ``%SSH-*`` system message and when a connection finds the key file
+replaced (a regenerated key logs nothing), then opens, moves or closes the
 listener on its own event-loop thread. By default it listens on 127.0.0.1 on a
 free port; with an interface (real ports: root, or a network namespace) on the
 director's address, port 22.
@@ -88,8 +89,10 @@ class SshBackend:
             where = self._where()
             fingerprint = key.get_fingerprint() if key is not None else None
             current = self.server
-            if current is not None and key is not None and where is not None and fingerprint == self._fingerprint \
-                    and current.host == where[0]:
+            if current is not None and key is not None and where is not None and current.host == where[0]:
+                if fingerprint != self._fingerprint:  # regenerated: same listener, new key
+                    current.use_key(key)
+                    self._fingerprint = fingerprint
                 return
             if current is not None:
                 await current.close()
@@ -100,7 +103,7 @@ class SshBackend:
             if where is None:
                 self.status = "SSH server not listening: no director address yet"
                 return
-            server = SshServer(self.device, key, host=where[0], port=where[1])
+            server = SshServer(self.device, key, host=where[0], port=where[1], on_key_change=self.refresh)
             try:
                 await server.start()
             except OSError as exc:
