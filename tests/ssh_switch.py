@@ -32,22 +32,23 @@ line vty 0 15
 """
 
 
-def configure(device: Device, *lines: str) -> list[str]:
-    """Type configuration lines at a privileged console session; returns what it printed."""
+def configure(device: Device, *lines: str, answer: str = "") -> list[str]:
+    """Type configuration lines at a privileged console session, giving ``answer`` to every question;
+    returns what it printed."""
     session = Session(device, privilege=15, length=0)
     out: list[str] = []
     for line in ("configure terminal", *lines, "end"):
         reply = session.execute(line)
         out.extend(reply.lines)
-        while reply.question is not None:  # take the defaults the dialogue offers
-            reply = session.execute("")
+        while reply.question is not None:
+            reply = session.execute(answer)
             out.extend(reply.lines)
     return out
 
 
 def generate_key(device: Device, bits: int = 2048) -> list[str]:
-    """``crypto key generate rsa modulus BITS``, as typed."""
-    return configure(device, f"crypto key generate rsa modulus {bits}")
+    """``crypto key generate rsa modulus BITS``, as typed (replacing a key there is one)."""
+    return configure(device, f"crypto key generate rsa modulus {bits}", answer="yes")
 
 
 @dataclass

@@ -206,3 +206,27 @@ def test_real_port_22_on_the_director_address(tmp_path: Path) -> None:
             assert "Cisco IOS Software" in result.stdout
         finally:
             live.close()
+
+
+def test_zeroize_stops_ssh_and_a_new_key_is_served_on_the_same_port(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        port = switch.port
+        before = asyncio.run(_server_key(port))
+        configure(switch.device, "crypto key zeroize rsa", answer="yes")
+        switch.settle()
+        assert switch.backends.ssh.address is None
+        assert "SSH disabled: no RSA host key (crypto key generate rsa)" in switch.backends.describe()
+        with pytest.raises(OSError):
+            asyncio.run(_server_key(port))
+        generate_key(switch.device)
+        switch.settle()
+        first = asyncio.run(_server_key(switch.port))
+        assert first != before
+        # a key regenerated over an existing one logs nothing: the next connection notices the new file
+        port = switch.port
+        generate_key(switch.device)
+        asyncio.run(_server_key(switch.port))
+        switch.settle()
+        regenerated = asyncio.run(_server_key(switch.port))
+        assert regenerated not in (before, first)
+        assert switch.port == port
