@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 SSH_VERSION = "SSH-1.99-Cisco-1.25"  # what a Catalyst running 15.2 announces with `ip ssh version` unset
 LOGIN_ATTEMPTS = 3  # IOS: `ip ssh authentication-retries` defaults to 3
 LOGIN_TIMEOUT = 120  # IOS: `ip ssh time-out` defaults to 120 seconds
+# IOS offers AES only (CTR; GCM on later releases), never chacha20-poly1305, whose per-packet setup in asyncssh
+# also cost more than the rest of a short command
+CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr")
 
 
 def load_host_key(device: Device) -> asyncssh.SSHKey | None:
@@ -73,16 +76,24 @@ class _Login:
 
 
 class SshTerminalIO:
-    """``TerminalIO`` over one SSH session channel (bytes both ways)."""
+    """``TerminalIO`` over one SSH session channel (bytes both ways).
 
-    def __init__(self, channel: asyncssh.SSHServerChannel, width: int | None, height: int | None):
+    Writes made in one turn of the event loop go out as one SSH packet: the terminal echoes a pasted
+    line key by key, and a packet per character (each encrypted and MACed) was most of a command's cost.
+    """
+
+    def __init__(self, channel: asyncssh.SSHServerChannel, width: int | None, height: int | None,
+                 local_port: int = 22):
         self._channel = channel
         self._input: asyncio.Queue[bytes] = asyncio.Queue()
         self._writable = asyncio.Event()
         self._writable.set()
         self._closed = False
+        self._pending = bytearray()
+        self._flush_scheduled = False
         self.width = width
         self.height = height
+        self.local_port = local_port
 
     def feed(self, data: bytes) -> None:
         self._input.put_nowait(data)
@@ -100,12 +111,25 @@ class SshTerminalIO:
         return data
 
     def write(self, data: bytes) -> None:
-        if not self._closed and data:
+        if self._closed or not data:
+            return
+        self._pending += data
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self._pending:
+            data = bytes(self._pending)
+            self._pending.clear()
             with contextlib.suppress(Exception):
                 self._channel.write(data)
 
     async def drain(self) -> None:
+        """Wait while the peer's window is full; what is pending goes out at the end of this loop turn."""
         while not self._closed and not self._writable.is_set():
+            self._flush()
             await self._writable.wait()
 
     def pause(self) -> None:
@@ -117,6 +141,7 @@ class SshTerminalIO:
     def close(self) -> None:
         if self._closed:
             return
+        self._flush()
         self._closed = True
         self._writable.set()
         with contextlib.suppress(Exception):
@@ -163,7 +188,7 @@ class _Session(asyncssh.SSHServerSession):
         elif self.command is not None:
             self.task = asyncio.ensure_future(self._exec(self.command))
         else:
-            self.io = SshTerminalIO(self.channel, *self.size)
+            self.io = SshTerminalIO(self.channel, *self.size, local_port=self.connection.local_port)
             self.task = asyncio.ensure_future(self._shell(self.io))
         self.server.tasks.add(self.task)
         self.task.add_done_callback(self.server.tasks.discard)
@@ -338,7 +363,7 @@ class SshServer:
         self._acceptor = await asyncssh.create_server(
             lambda: _Connection(self), self.host, self.port, server_host_keys=[self.host_key],
             server_version=SSH_VERSION.removeprefix("SSH-1.99-"), line_editor=False, encoding=None,
-            login_timeout=LOGIN_TIMEOUT, keepalive_interval=0, reuse_address=True)
+            login_timeout=LOGIN_TIMEOUT, keepalive_interval=0, reuse_address=True, encryption_algs=CIPHERS)
         self.bound_port = self._acceptor.sockets[0].getsockname()[1]
 
     def use_key(self, key: asyncssh.SSHKey) -> None:
