@@ -75,6 +75,9 @@ class _Login:
     privilege: int | None = None
 
 
+COALESCE = 0.001  # seconds output waits for more: echo, output and prompt of a command go out as one packet
+
+
 class SshTerminalIO:
     """``TerminalIO`` over one SSH session channel (bytes both ways).
 
@@ -116,7 +119,7 @@ class SshTerminalIO:
         self._pending += data
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            asyncio.get_running_loop().call_later(COALESCE, self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
