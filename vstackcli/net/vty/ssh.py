@@ -39,7 +39,7 @@ __all__ = ["SshServer", "SshTerminalIO", "load_host_key"]
 
 log = logging.getLogger(__name__)
 
-SSH_VERSION = "SSH-1.99-Cisco-1.25"  # what a Catalyst running 15.2 announces with `ip ssh version` unset
+SOFTWARE_VERSION = "Cisco-1.25"  # IOS announces SSH-1.99-Cisco-1.25 (SSH-2.0-... with ip ssh version 2); asyncssh 2.0
 LOGIN_ATTEMPTS = 3  # IOS: `ip ssh authentication-retries` defaults to 3
 LOGIN_TIMEOUT = 120  # IOS: `ip ssh time-out` defaults to 120 seconds
 # IOS offers AES only (CTR; GCM on later releases), never chacha20-poly1305, whose per-packet setup in asyncssh
@@ -365,7 +365,7 @@ class SshServer:
     async def start(self) -> None:
         self._acceptor = await asyncssh.create_server(
             lambda: _Connection(self), self.host, self.port, server_host_keys=[self.host_key],
-            server_version=SSH_VERSION.removeprefix("SSH-1.99-"), line_editor=False, encoding=None,
+            server_version=SOFTWARE_VERSION, line_editor=False, encoding=None,
             login_timeout=LOGIN_TIMEOUT, keepalive_interval=0, reuse_address=True, encryption_algs=CIPHERS)
         self.bound_port = self._acceptor.sockets[0].getsockname()[1]
 
