@@ -230,3 +230,22 @@ def test_zeroize_stops_ssh_and_a_new_key_is_served_on_the_same_port(tmp_path: Pa
         regenerated = asyncio.run(_server_key(switch.port))
         assert regenerated not in (before, first)
         assert switch.port == port
+
+
+def test_keyboard_interactive_login_and_show_users(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        async def session() -> str:
+            async with asyncssh.connect("127.0.0.1", switch.port, username=ADMIN, password=ADMIN_PASSWORD,
+                                        known_hosts=None, client_keys=None,
+                                        preferred_auth="keyboard-interactive") as conn:
+                process = await conn.create_process(term_type="vt100", term_size=(80, 24))
+                await read_until(process, "Director#")
+                process.stdin.write("show users\r")
+                text = await read_until(process, "Director#")
+                process.stdin.write("exit\r")
+                await asyncio.wait_for(process.wait_closed(), 20)
+                return text
+
+        users = asyncio.run(session())
+        assert any(line.startswith("*") and "vty 0" in line and "admin" in line and "127.0.0.1" in line
+                   for line in users.splitlines()), users
