@@ -249,3 +249,46 @@ def test_keyboard_interactive_login_and_show_users(tmp_path: Path) -> None:
         users = asyncio.run(session())
         assert any(line.startswith("*") and "vty 0" in line and "admin" in line and "127.0.0.1" in line
                    for line in users.splitlines()), users
+
+
+def test_a_session_that_stops_reading_does_not_stall_the_others(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        async def scenario() -> tuple[str, str]:
+            async with connect(switch.port) as stuck, connect(switch.port) as other:
+                # tiny window: the director's output to this session stops flowing at once
+                stalled = await stuck.create_process(term_type="vt100", term_size=(80, 0), encoding=None,
+                                                     window=1024, max_pktsize=1024)
+                stalled.stdin.write(b"terminal length 0\r" + b"show running-config\r" * 200)
+                process = await other.create_process(term_type="vt100", term_size=(80, 100))
+                await read_until(process, "Director#")
+                process.stdin.write("show version\r")
+                version = await read_until(process, "Director#")
+                result = await other.run("show vstack config", timeout=20)
+                stalled.close()
+                process.stdin.write("exit\r")
+                await asyncio.wait_for(process.wait_closed(), 20)
+                return version, result.stdout
+
+        version, config = asyncio.run(asyncio.wait_for(scenario(), 60))
+        assert "Cisco IOS Software" in version
+        assert "Capability" in config
+
+
+def test_scp_protocol_garbage_is_refused_with_a_message(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        async def scenario() -> tuple[bytes, int | None]:
+            async with connect(switch.port) as conn:
+                process = await conn.create_process("scp -t flash:x.txt", encoding=None)
+                ready = await asyncio.wait_for(process.stdout.read(1), 20)
+                assert ready == b"\x00"
+                process.stdin.write(b"this is not an scp header\n")
+                message = await asyncio.wait_for(process.stdout.read(200), 20)
+                await asyncio.wait_for(process.wait_closed(), 20)
+                return message, process.exit_status
+
+        message, status = asyncio.run(scenario())
+        assert message.startswith(b"\x02scp: protocol error")
+        assert status == 1
+        assert not switch.device.storage.flash.exists("x.txt")
+        # the server goes on serving
+        assert asyncio.run(run_exec(switch.port, "show version")).exit_status == 0
