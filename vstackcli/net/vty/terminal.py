@@ -225,6 +225,7 @@ class VtyTerminal:
                     session.pending = None
                     await run_locked(self.device, session.end_config)
                     continue
+                self._apply_window(session)  # a window change while the line was typed counts for this command
                 reply = await run_locked(self.device, session.execute, line)
                 await self.show(reply, session)
             await self.flush()
