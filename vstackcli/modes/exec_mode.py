@@ -183,6 +183,7 @@ def exec_mode() -> Mode:
         Command("disable [<0-15>$level]", _disable, help={**_HELP, "$level": "Privilege level to go to"}),
         Command("exit", _exit, help=_HELP),
         Command("logout", _exit, help=_HELP),
+        Command("quit", _exit, help=_HELP, hidden=True),
         Command("help", _help, help=_HELP),
         Command("terminal <length <0-512>$length|width <0-512>$width|monitor|no monitor>", _terminal,
                 help={**_HELP, "no": "Negate a command or set its defaults"}),
