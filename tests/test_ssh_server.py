@@ -292,3 +292,21 @@ def test_scp_protocol_garbage_is_refused_with_a_message(tmp_path: Path) -> None:
         assert not switch.device.storage.flash.exists("x.txt")
         # the server goes on serving
         assert asyncio.run(run_exec(switch.port, "show version")).exit_status == 0
+
+
+def test_an_exec_request_takes_a_vty_line(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        users = asyncio.run(run_exec(switch.port, "show users")).stdout
+        assert any(line.startswith("*") and "vty 0" in line and "admin" in line for line in users.splitlines()), users
+        configure(switch.device, "line vty 0 15", "transport input telnet", "line vty 0", "transport input ssh")
+        async def two() -> tuple[int | None, int | None]:
+            async with connect(switch.port) as conn:
+                process = await conn.create_process(term_type="vt100", term_size=(80, 24))  # takes vty 0
+                await read_until(process, "Director#")
+                refused = await conn.run("show version", timeout=20)  # the only SSH line is busy
+                process.stdin.write("exit\r")
+                await asyncio.wait_for(process.wait_closed(), 20)
+                accepted = await conn.run("show version", timeout=20)
+                return refused.exit_status, accepted.exit_status
+
+        assert asyncio.run(two()) == (1, 0)

@@ -33,6 +33,7 @@ from vstackcli.engine import hostkey
 from vstackcli.engine.device import Device
 from vstackcli.net.vty import access
 from vstackcli.net.vty.guard import login_guard
+from vstackcli.net.vty.lines import registry
 from vstackcli.net.vty.scp import ScpStream, parse_scp_command, serve_scp
 
 __all__ = ["SshServer", "SshTerminalIO", "load_host_key"]
@@ -244,14 +245,19 @@ class _Session(asyncssh.SSHServerSession):
 
     async def _exec(self, command: str) -> None:
         assert self.channel is not None
+        status = 1
         try:
             text = await asyncio.to_thread(self.server.run_command, self.connection, command)
-            self.channel.write(text.encode("utf-8", "replace"))
+            if text is None:
+                log.info("SSH exec from %s refused: all vty lines busy", self.connection.peer[0])
+            else:
+                self.channel.write(text.encode("utf-8", "replace"))
+                status = 0
         except Exception:
             log.exception("SSH exec from %s failed", self.connection.peer[0])
         finally:
             with contextlib.suppress(Exception):
-                self.channel.exit(0)
+                self.channel.exit(status)
 
     async def _scp(self, request: object) -> None:
         assert self.channel is not None and self.scp is not None
@@ -414,22 +420,33 @@ class SshServer:
                 return None if access.check_line_password(self.device, line.index, password) else False
             return None
 
-    def run_command(self, connection: _Connection, command: str) -> str:
-        """An exec request: one command at the user's privilege, its output in CR LF lines."""
+    def run_command(self, connection: _Connection, command: str) -> str | None:
+        """An exec request: one command at the user's privilege on a vty line, its output in CR LF lines.
+
+        None when every vty line that takes SSH is busy (the channel closes without output).
+        """
         from vstackcli.shell.session import Session
 
         login = connection.login
         with self.device.lock:
-            privilege = login.privilege
-            if privilege is None:
-                policy = access.vty_policy(self.device)
-                lines = [line for line in policy.lines if "ssh" in line.transports]
-                privilege = lines[0].privilege if lines else 1
-            session = Session(self.device, user=login.user or "unknown", line="vty0", source=connection.peer[0],
-                              privilege=privilege, length=0, width=0)
-            reply = session.execute(command)
-            lines = list(reply.lines)
-            if reply.question is not None:
-                lines.append(reply.question.prompt.rstrip())
-            session.end_config()
-        return "".join(f"{line}\r\n" for line in lines)
+            policy = access.vty_policy(self.device)
+        lines_registry = registry(self.device)
+        line = lines_registry.claim(policy.free_lines("ssh"), "ssh", connection.peer)
+        if line is None:
+            return None
+        line.user = login.user
+        try:
+            with self.device.lock:
+                privilege = login.privilege
+                if privilege is None:
+                    privilege = access.line_privilege(self.device.config, line.index, login.user or None)
+                session = Session(self.device, user=login.user or "unknown", line=line.name,
+                                  source=connection.peer[0], privilege=privilege, length=0, width=0)
+                reply = session.execute(command)
+                out = list(reply.lines)
+                if reply.question is not None:
+                    out.append(reply.question.prompt.rstrip())
+                session.end_config()
+        finally:
+            lines_registry.release(line)
+        return "".join(f"{text}\r\n" for text in out)
