@@ -310,3 +310,14 @@ def test_an_exec_request_takes_a_vty_line(tmp_path: Path) -> None:
                 return refused.exit_status, accepted.exit_status
 
         assert asyncio.run(two()) == (1, 0)
+
+
+def test_no_login_lets_any_user_in_without_a_password(tmp_path: Path) -> None:
+    config = CONFIG.replace(" login local\n", " no login\n")
+    with ssh_switch(tmp_path / "d", config=config) as switch:
+        async def anonymous() -> str:
+            async with asyncssh.connect("127.0.0.1", switch.port, username="guest", known_hosts=None,
+                                        client_keys=None, password=None) as conn:
+                return (await conn.run("show privilege", timeout=20)).stdout
+
+        assert "Current privilege level is 1" in asyncio.run(anonymous())
