@@ -79,6 +79,10 @@ class Keys:
 
     # ---- keys -------------------------------------------------------------------------------------
 
+    def buffered(self) -> bool:
+        """Whether typed bytes are waiting (the next key needs no read)."""
+        return self._pos < len(self._data)
+
     def _byte(self) -> int | None:
         if self._pos < len(self._data):
             b = self._data[self._pos]

@@ -129,7 +129,8 @@ class VtyTerminal:
         """
         buf = ""
         while True:
-            await self.flush()
+            if not self.keys.buffered():  # flush only before waiting for the peer: not once per pasted key
+                await self.flush()
             key = await self.key(timeout)
             if key == MESSAGE:
                 self.write("\n")
