@@ -96,6 +96,8 @@ def _copy(call: Call) -> Question | None:
     dst = None
     args = call.args
     src_url: FileUrl | None = args.get("src")
+    if args.get("src_name"):  # a bare name is relative to the working directory, flash: (`copy FILE running-config`)
+        src_url = FileUrl("flash:", str(args["src_name"]).lstrip("/"))
     dst_url: FileUrl | None = args.get("dst")
     if args.get("startup_config_src"):
         src = "startup-config"
@@ -311,6 +313,9 @@ _HELP = {
 FILE_COMMANDS = [
     Command("copy <running-config|startup-config$startup_config_src|URL$src> "
             "<running-config$dst_running|startup-config$dst_startup|URL$dst>", _copy, help=_HELP, privilege=15),
+    # `copy FILE running-config`: a bare name is on the working directory (flash:); IOS lists no WORD here
+    Command("copy WORD$src_name <running-config$dst_running|startup-config$dst_startup|URL$dst>", _copy,
+            help=_HELP, privilege=15, hidden=True),
     Command("write [memory|erase|terminal]", _write, help={**_HELP, "erase": "Erase NV memory"}, privilege=15),
     Command("erase <startup-config|URL$url>", _erase,
             help={**_HELP, "startup-config": "Erase contents of configuration memory"}, privilege=15),
