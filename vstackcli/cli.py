@@ -45,8 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--flash-size", metavar="BYTES", type=_flash_size, default=FLASH_PRESETS["3750"],
                         help="capacity of flash: in bytes, or a preset: 3750 (default), 64mb, 128mb")
     parser.add_argument("--interface", metavar="IFNAME",
-                        help="serve DHCP on IFNAME (port 67), TFTP (69) and Smart Install (4786) on the director "
-                             "address: needs root or a network namespace; default: loopback, free ports")
+                        help="serve DHCP on IFNAME (port 67), TFTP (69), Smart Install (4786), telnet (23) and SSH "
+                             "(22) on the director address: needs root or a network namespace; default: loopback, "
+                             "free ports")
     parser.add_argument("--snoop-interface", metavar="IF[:VLAN]", action="append", default=[],
                         help="snoop an external DHCP server for clients on IF (repeatable; VLAN defaults to 1)")
     parser.add_argument("--snoop-server-interface", metavar="IF", help="the interface towards the external server")
