@@ -116,6 +116,8 @@ class SshBackend:
 
     def close(self) -> None:
         self._unsubscribe()
+        with contextlib.suppress(Exception):
+            self.wait(5)  # a refresh still running would otherwise open a listener after this
         server, self.server = self.server, None
         if server is not None:
             with contextlib.suppress(Exception):
