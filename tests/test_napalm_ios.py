@@ -83,3 +83,18 @@ def test_napalm_ios_merge_over_scp(tmp_path: Path) -> None:
         # napalm turned `file prompt quiet` on for its file operations and off again when it closed
         running = config_lines(device.config)
         assert "file prompt quiet" not in running
+
+
+def test_napalm_ios_discard_config(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d") as switch:
+        device = switch.device
+        driver = open_driver(switch.port)
+        try:
+            driver.load_merge_candidate(config=MERGE)
+            driver.discard_config()  # `copy null: flash:/merge_config.txt`, `copy running-config flash:/candidate...`
+            assert device.storage.flash.read("merge_config.txt") == b""
+            assert device.storage.flash.read("candidate_config.txt").startswith(b"!")
+            assert driver.compare_config() == ""
+            assert device.config.vstack.director is None
+        finally:
+            driver.close()

@@ -128,6 +128,8 @@ def _read_source(call: Call, src: str | None, src_url: FileUrl | None) -> bytes:
             raise CommandError("%Error opening nvram:startup-config (No such file or directory)")
         return text.encode()
     assert src_url is not None
+    if src_url.scheme == "null:":  # `copy null: flash:FILE` empties FILE (napalm's discard_config)
+        return b""
     fs, name = resolve_local(call.device, src_url)
     try:
         return fs.read(name)
