@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Keys:
         self.eof = False
         self._messages: deque[object] = deque(maxlen=_MAX_MESSAGES)
         self._messages_lock = threading.Lock()
+        self.before_wait: Callable[[], Awaitable[None]] | None = None
         self._pump_task = asyncio.ensure_future(self._pump())
 
     async def _pump(self) -> None:
@@ -87,10 +89,15 @@ class Keys:
         return None
 
     async def _fill(self, timeout: float | None) -> str | None:
-        """Wait for more bytes; returns MESSAGE, "" at EOF or timeout, or None when bytes arrived."""
+        """Wait for more bytes; returns MESSAGE, "" at EOF or timeout, or None when bytes arrived.
+
+        ``before_wait`` (set by the terminal: send queued output) runs first, as the session is about to block.
+        """
         while True:
             if self.eof:
                 return ""
+            if self.before_wait is not None:
+                await self.before_wait()
             chunk = await asyncio.wait_for(self._chunks.get(), timeout) if timeout else await self._chunks.get()
             self._room.set()
             if chunk is None:
