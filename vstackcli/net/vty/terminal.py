@@ -37,6 +37,8 @@ DRAIN_TIMEOUT = 30.0  # seconds a peer may leave our output unread before it is 
 MAX_LINE = 8192  # characters of one typed line; more are not echoed or kept
 DEFAULT_PORTS = {"telnet": 23, "ssh": 22}
 CTRL_C, CTRL_Z = "\x03", "\x1a"
+_PREVIOUS = ("\x10", "\x1b[A", "\x1bOA")  # Ctrl-P, up arrow
+_HISTORY_KEYS = (*_PREVIOUS, "\x0e", "\x1b[B", "\x1bOB")  # and Ctrl-N, down arrow
 
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vty")
 T = TypeVar("T")
@@ -136,6 +138,7 @@ class VtyTerminal:
         Returns the text, or CTRL_C / CTRL_Z.
         """
         buf = ""
+        recalled = len(session.history) if session is not None else 0  # Ctrl-P / Ctrl-N position
         while True:
             key = await self.key(timeout)
             if key == MESSAGE:
@@ -167,6 +170,13 @@ class VtyTerminal:
                 if session is not None:
                     self.write(("^C" if key == CTRL_C else "^Z") + "\n")
                     return key
+            elif key in _HISTORY_KEYS and session is not None and echo:
+                step = -1 if key in _PREVIOUS else 1
+                if 0 <= recalled + step <= len(session.history):
+                    recalled += step
+                    line = session.history[recalled] if recalled < len(session.history) else ""
+                    self.echo("\b \b" * len(buf) + line)
+                    buf = line
             elif key == "?" and session is not None:
                 help_lines = await run_locked(self.device, session.help, buf)
                 self.echo("?")
