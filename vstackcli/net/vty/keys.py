@@ -41,6 +41,7 @@ class Keys:
         self.eof = False
         self._messages: deque[object] = deque(maxlen=_MAX_MESSAGES)
         self._messages_lock = threading.Lock()
+        self._woken = False
         self.before_wait: Callable[[], Awaitable[None]] | None = None
         self._pump_task = asyncio.ensure_future(self._pump())
 
@@ -67,6 +68,9 @@ class Keys:
     def post(self, message: object) -> None:
         with self._messages_lock:
             self._messages.append(message)
+            if self._woken:  # one wake-up token at a time, however many messages come
+                return
+            self._woken = True
         with contextlib.suppress(RuntimeError):  # a closed loop: the session is over
             self._loop.call_soon_threadsafe(self._chunks.put_nowait, None)
 
@@ -101,6 +105,8 @@ class Keys:
             chunk = await asyncio.wait_for(self._chunks.get(), timeout) if timeout else await self._chunks.get()
             self._room.set()
             if chunk is None:
+                with self._messages_lock:
+                    self._woken = False
                 if self.has_messages():
                     return MESSAGE
                 continue
