@@ -160,6 +160,9 @@ def test_editing_keys_help_and_tab(device: Device, server) -> None:
                                                              b"  <cr>\r\nSwitch#show clock ")
         client.send(b"\x03")
         assert client.read_until(b"Switch#") == b"^C\r\nSwitch#"
+        client.send(b"sh\x1b[A\x10\x0e\x10\r")  # up arrow, Ctrl-P (no older line), Ctrl-N (back to ""), Ctrl-P
+        assert client.read_until(b"Switch#") == (b"sh" + b"\b \b" * 2 + b"show privilege " + b"\b \b" * 15
+                                                 + b"show privilege \r\nCurrent privilege level is 15\r\nSwitch#")
         client.send(b"configure terminal\r\nhostname R1\r\n\x1a")
         out = client.read_until(b"R1#")
         assert out.endswith(b"R1(config)#^Z\r\nR1#")
@@ -302,3 +305,14 @@ def test_many_sessions_configure_and_read_at_once(device: Device, server) -> Non
     assert descriptions == sorted(f"s{n}k{k}" for n in range(8) for k in range(5))
     configs = [m for m in device.log.buffer if m.mnemonic == "CONFIG_I"]
     assert len(configs) == 8 + 1  # each vty session, and configure() here
+
+
+def test_enable_from_a_vty_needs_an_enable_password(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login")
+    with open_session(server, b"Switch>") as client:
+        client.send(b"enable\r\n")
+        assert client.read_until(b"Switch>") == b"enable\r\n% No password set\r\nSwitch>"
+    configure(device, "enable secret Secr3t")
+    with open_session(server, b"Switch>") as client:
+        client.send(b"enable\r\nwrong\r\nSecr3t\r\n")
+        assert client.read_until(b"Switch#") == b"enable\r\nPassword: \r\nPassword: \r\nSwitch#"

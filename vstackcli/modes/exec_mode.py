@@ -36,6 +36,8 @@ def _enable(call: Call) -> Question | None:
     cfg = call.config
     stored = cfg.enable_secret or cfg.enable_password
     if not stored or call.session.privilege >= level:
+        if not stored and call.session.line != "console" and call.session.privilege < level:
+            raise CommandError("% No password set")  # IOS lets only the console enable without one
         call.session.privilege = max(call.session.privilege, level) if stored else level
         return None
     attempts = [0]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ class Keys:
         self.eof = False
         self._messages: deque[object] = deque(maxlen=_MAX_MESSAGES)
         self._messages_lock = threading.Lock()
+        self._woken = False
+        self.before_wait: Callable[[], Awaitable[None]] | None = None
         self._pump_task = asyncio.ensure_future(self._pump())
 
     async def _pump(self) -> None:
@@ -65,6 +68,9 @@ class Keys:
     def post(self, message: object) -> None:
         with self._messages_lock:
             self._messages.append(message)
+            if self._woken:  # one wake-up token at a time, however many messages come
+                return
+            self._woken = True
         with contextlib.suppress(RuntimeError):  # a closed loop: the session is over
             self._loop.call_soon_threadsafe(self._chunks.put_nowait, None)
 
@@ -79,10 +85,6 @@ class Keys:
 
     # ---- keys -------------------------------------------------------------------------------------
 
-    def buffered(self) -> bool:
-        """Whether typed bytes are waiting (the next key needs no read)."""
-        return self._pos < len(self._data)
-
     def _byte(self) -> int | None:
         if self._pos < len(self._data):
             b = self._data[self._pos]
@@ -91,13 +93,20 @@ class Keys:
         return None
 
     async def _fill(self, timeout: float | None) -> str | None:
-        """Wait for more bytes; returns MESSAGE, "" at EOF or timeout, or None when bytes arrived."""
+        """Wait for more bytes; returns MESSAGE, "" at EOF or timeout, or None when bytes arrived.
+
+        ``before_wait`` (set by the terminal: send queued output) runs first, as the session is about to block.
+        """
         while True:
             if self.eof:
                 return ""
+            if self.before_wait is not None:
+                await self.before_wait()
             chunk = await asyncio.wait_for(self._chunks.get(), timeout) if timeout else await self._chunks.get()
             self._room.set()
             if chunk is None:
+                with self._messages_lock:
+                    self._woken = False
                 if self.has_messages():
                     return MESSAGE
                 continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vstackcli.engine.device import Device
@@ -31,7 +30,6 @@ class VtyLine:
     user: str = ""
     started: float = field(default_factory=time.monotonic)
     last_input: float = field(default_factory=time.monotonic)
-    hangup: Callable[[], None] | None = None  # `clear line`: ends the session from another thread
 
     @property
     def name(self) -> str:

@@ -175,6 +175,8 @@ class TelnetServer:
         try:
             io.write_raw(GREETING)
             await serve_terminal(self.device, io, peer=(str(peer[0]), int(peer[1])), transport="telnet")
+        except asyncio.CancelledError:  # the server stops: the session ends here (asyncio's stream
+            pass  # callback would report a cancelled connection task as an error)
         except Exception:  # serve_terminal never raises; this is the last guard of the listener
             log.exception("telnet connection from %s failed", peer)
         finally:

@@ -37,6 +37,8 @@ DRAIN_TIMEOUT = 30.0  # seconds a peer may leave our output unread before it is 
 MAX_LINE = 8192  # characters of one typed line; more are not echoed or kept
 DEFAULT_PORTS = {"telnet": 23, "ssh": 22}
 CTRL_C, CTRL_Z = "\x03", "\x1a"
+_PREVIOUS = ("\x10", "\x1b[A", "\x1bOA")  # Ctrl-P, up arrow
+_HISTORY_KEYS = (*_PREVIOUS, "\x0e", "\x1b[B", "\x1bOB")  # and Ctrl-N, down arrow
 
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vty")
 T = TypeVar("T")
@@ -92,17 +94,24 @@ class VtyTerminal:
         self.local_port = int(getattr(io, "local_port", None) or DEFAULT_PORTS.get(line.transport, 0))
         self.session: Session | None = None
         self._window: tuple[int | None, int | None] = (None, None)
+        self._out = bytearray()  # output not yet handed to the transport
+        keys.before_wait = self.flush
 
     # ---- output -----------------------------------------------------------------------------------
 
     def write(self, text: str) -> None:
-        self.io.write(text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8", "replace"))
+        """Queue text for the peer (LF becomes CR LF); ``flush`` sends it."""
+        self._out += text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8", "replace")
 
     def echo(self, text: str) -> None:
         """Typed characters go back as the bytes they came as."""
-        self.io.write(text.encode("latin-1", "replace"))
+        self._out += text.encode("latin-1", "replace")
 
     async def flush(self) -> None:
+        """Send what is queued and wait until the peer has taken enough of it (``DRAIN_TIMEOUT``)."""
+        if self._out:
+            data, self._out = bytes(self._out), bytearray()
+            self.io.write(data)
         try:
             await asyncio.wait_for(self.io.drain(), DRAIN_TIMEOUT)
         except (TimeoutError, ConnectionError, OSError) as exc:
@@ -111,6 +120,7 @@ class VtyTerminal:
     # ---- input ------------------------------------------------------------------------------------
 
     async def key(self, timeout: float | None, messages: bool = True) -> str:
+        """The next key; what is queued for the peer goes out before waiting for input."""
         try:
             key = await self.keys.next(timeout, messages)
         except TimeoutError as exc:
@@ -128,9 +138,8 @@ class VtyTerminal:
         Returns the text, or CTRL_C / CTRL_Z.
         """
         buf = ""
+        recalled = len(session.history) if session is not None else 0  # Ctrl-P / Ctrl-N position
         while True:
-            if not self.keys.buffered():  # flush only before waiting for the peer: not once per pasted key
-                await self.flush()
             key = await self.key(timeout)
             if key == MESSAGE:
                 self.write("\n")
@@ -161,6 +170,13 @@ class VtyTerminal:
                 if session is not None:
                     self.write(("^C" if key == CTRL_C else "^Z") + "\n")
                     return key
+            elif key in _HISTORY_KEYS and session is not None and echo:
+                step = -1 if key in _PREVIOUS else 1
+                if 0 <= recalled + step <= len(session.history):
+                    recalled += step
+                    line = session.history[recalled] if recalled < len(session.history) else ""
+                    self.echo("\b \b" * len(buf) + line)
+                    buf = line
             elif key == "?" and session is not None:
                 help_lines = await run_locked(self.device, session.help, buf)
                 self.echo("?")
@@ -208,7 +224,9 @@ class VtyTerminal:
                           privilege=privilege, length=self.policy.length, width=self.policy.width)
         self.session = session
         self.line.user = user
-        unsubscribe = await run_locked(self.device, self.device.log.subscribe, self._on_message)
+        # list append/remove are atomic, and SystemLog.log iterates over a copy: no lock needed (nor awaited,
+        # so a cancelled session still unsubscribes)
+        unsubscribe = self.device.log.subscribe(self._on_message)
         timeout = self.policy.exec_timeout or None
         try:
             self.write("\n")
@@ -227,11 +245,12 @@ class VtyTerminal:
                     await run_locked(self.device, session.end_config)
                     continue
                 self._apply_window(session)  # a window change while the line was typed counts for this command
+                await self.flush()  # the echo goes out before the command runs
                 reply = await run_locked(self.device, session.execute, line)
                 await self.show(reply, session)
             await self.flush()
         finally:
-            await run_locked(self.device, unsubscribe)
+            unsubscribe()
             if session.in_config:  # a vty that hangs up in configuration mode still logs CONFIG_I
                 await run_locked(self.device, session.end_config)
 
