@@ -321,3 +321,32 @@ def test_no_login_lets_any_user_in_without_a_password(tmp_path: Path) -> None:
                 return (await conn.run("show privilege", timeout=20)).stdout
 
         assert "Current privilege level is 1" in asyncio.run(anonymous())
+
+
+def test_show_ip_ssh_and_show_ssh(tmp_path: Path) -> None:
+    with ssh_switch(tmp_path / "d", key=False) as switch:
+        console = Session(switch.device, privilege=15, length=0)
+        assert console.execute("show ip ssh").lines[:2] == [
+            "SSH Disabled - version 1.99",
+            "%Please create RSA keys to enable SSH (and of atleast 768 bits for SSH v2)."]
+        generate_key(switch.device)
+        switch.settle()
+        shown = console.execute("show ip ssh").lines
+        assert shown[0] == "SSH Enabled - version 1.99"
+        public = "".join(shown[shown.index("IOS Keys in SECSH format(ssh-rsa, base64 encoded):") + 1:])
+        assert public == asyncio.run(_server_key(switch.port))  # the key the server presents
+        assert console.execute("show ssh").lines == ["%No SSHv2 server connections running."]
+
+        async def during() -> str:
+            async with connect(switch.port) as conn:
+                process = await conn.create_process(term_type="vt100", term_size=(120, 50))
+                await read_until(process, "Director#")
+                process.stdin.write("show ssh\r")
+                text = await read_until(process, "Director#")
+                process.stdin.write("exit\r")
+                await asyncio.wait_for(process.wait_closed(), 20)
+                return text
+
+        rows = [line.split() for line in asyncio.run(during()).splitlines() if line.startswith("0 ")]
+        assert [row[2] for row in rows] == ["IN", "OUT"]
+        assert all(row[3].startswith("aes") and row[-1] == ADMIN for row in rows), rows

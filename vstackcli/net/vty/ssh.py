@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +48,17 @@ LOGIN_TIMEOUT = 120  # IOS: `ip ssh time-out` defaults to 120 seconds
 # IOS offers AES only (CTR; GCM on later releases), never chacha20-poly1305, whose per-packet setup in asyncssh
 # also cost more than the rest of a short command
 CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr")
+
+
+_ALGORITHMS: weakref.WeakKeyDictionary[Device, dict[tuple[str, int], tuple[str, str, str, str]]] = \
+    weakref.WeakKeyDictionary()
+_ALGORITHMS_LOCK = threading.Lock()
+
+
+def connection_algorithms(device: Device, peer: tuple[str, int]) -> tuple[str, str, str, str] | None:
+    """(in cipher, in MAC, out cipher, out MAC) of the SSH connection from ``peer``, for ``show ssh``."""
+    with _ALGORITHMS_LOCK:
+        return _ALGORITHMS.get(device, {}).get(peer)
 
 
 def load_host_key(device: Device) -> asyncssh.SSHKey | None:
@@ -299,6 +312,18 @@ class _Connection(asyncssh.SSHServer):
         sock = conn.get_extra_info("sockname") or ("", 22)
         self.local_port = int(sock[1])
         self.server.check_key()
+
+    def auth_completed(self) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        names = tuple(str(conn.get_extra_info(k) or "") for k in ("recv_cipher", "recv_mac", "send_cipher", "send_mac"))
+        with _ALGORITHMS_LOCK:
+            _ALGORITHMS.setdefault(self.server.device, {})[self.peer] = names  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        with _ALGORITHMS_LOCK:
+            _ALGORITHMS.get(self.server.device, {}).pop(self.peer, None)
 
     def begin_auth(self, username: str):
         return self._begin_auth(username)
