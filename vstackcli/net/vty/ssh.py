@@ -11,9 +11,10 @@ authentication are both offered.
 
 A shell channel (with or without a pty) becomes one vty session of
 ``terminal.serve_terminal``; the window size comes from the pty request and
-window-change messages. An exec request (``ssh switch "show version"``) runs
-that one command at the user's privilege and closes, as IOS does; ``scp -t`` /
-``scp -f`` exec requests are SCP transfers (``scp.py``).
+window-change messages. An exec request (``ssh switch "show version"``) takes a
+vty line, runs that one command at the user's privilege and closes, as IOS does;
+``scp -t`` / ``scp -f`` exec requests are SCP transfers (``scp.py``). Output
+written in one millisecond leaves as one SSH packet (``SshTerminalIO``).
 
 Nothing here holds ``device.lock`` on the event loop: engine calls run in worker
 threads, so a busy session never stalls the other connections.
@@ -38,7 +39,7 @@ from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.lines import registry
 from vstackcli.net.vty.scp import ScpStream, parse_scp_command, serve_scp
 
-__all__ = ["SshServer", "SshTerminalIO", "load_host_key"]
+__all__ = ["SshServer", "SshTerminalIO", "connection_algorithms", "host_key_stamp", "load_host_key"]
 
 log = logging.getLogger(__name__)
 
