@@ -45,7 +45,7 @@ class MemoryIO:
         self.closed = True
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chunks=st.lists(st.one_of(st.binary(max_size=12), st.lists(KEYS, max_size=8).map(b"".join)), max_size=12),
        login=st.sampled_from(["", "line", "local"]), window=st.tuples(st.none() | st.integers(0, 300),
                                                                      st.none() | st.integers(0, 300)))
