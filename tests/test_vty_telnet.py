@@ -316,3 +316,24 @@ def test_enable_from_a_vty_needs_an_enable_password(device: Device, server) -> N
     with open_session(server, b"Switch>") as client:
         client.send(b"enable\r\nwrong\r\nSecr3t\r\n")
         assert client.read_until(b"Switch#") == b"enable\r\nPassword: \r\nPassword: \r\nSwitch#"
+
+
+def test_banner_motd_and_an_unanswered_login(device: Device, server, monkeypatch) -> None:
+    from vstackcli.net.vty import login
+
+    monkeypatch.setattr(login, "LOGIN_TIMEOUT", 0.5)
+    configure(device, "banner motd ^CAuthorized access only^C", "username a secret b", "line vty 0 15",
+              "login local")
+    with RawTelnet(server) as client:
+        assert client.read_to_eof() == (GREETING + b"\r\nAuthorized access only\r\n\r\n\r\nUser Access Verification"
+                                        b"\r\n\r\nUsername: \r\n% Username:  timeout expired!\r\n")
+
+
+def test_show_terminal_names_the_vty_line(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "length 0")
+    with open_session(server, b"Switch>") as first, open_session(server, b"Switch>") as second:
+        second.send(b"show terminal\r\n")
+        shown = second.read_until(b"Switch>")
+        assert b'Line 2, Location: "", Type: ""\r\nLength: 0 lines, Width: 80 columns' in shown
+        first.send(b"exit\r\n")
+        first.read_to_eof()

@@ -77,19 +77,24 @@ def type7_decode(encoded: str) -> str:
     return "".join(chr(b ^ ord(_TYPE7_KEY[(seed + i) % len(_TYPE7_KEY)])) for i, b in enumerate(data))
 
 
+def _same(a: str, b: str) -> bool:
+    """Constant-time equality that also takes non-ASCII text (a vty peer may type any byte)."""
+    return _random.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
 def verify(stored: str, password: str) -> bool:
     """Check a typed password against a stored secret or password in any IOS form."""
     kind, _, value = stored.partition(" ")
     if not value:
-        return _random.compare_digest(stored, password)
+        return _same(stored, password)
     if kind == "5" and value.startswith("$1$"):
         salt = value[3:].split("$", 1)[0]
-        return _random.compare_digest(md5_crypt(password, salt), value)
+        return _same(md5_crypt(password, salt), value)
     if kind == "7":
         try:
-            return _random.compare_digest(type7_decode(value), password)
+            return _same(type7_decode(value), password)
         except ValueError:
             return False
     if kind == "0":
-        return _random.compare_digest(value, password)
+        return _same(value, password)
     return False

@@ -73,7 +73,8 @@ def _history(call: Call) -> None:
 
 def _terminal(call: Call) -> None:
     s = call.session
-    call.print("Line 0, Location: \"\", Type: \"\"")
+    number = 1 + int(s.line[3:]) if s.line.startswith("vty") and s.line[3:].isdigit() else 0
+    call.print(f"Line {number}, Location: \"\", Type: \"\"")
     call.print(f"Length: {s.length} lines, Width: {s.width} columns")
     call.print(f"Status: {'PSI Enabled, ' if s.privilege >= 15 else ''}Ready, Active, Automore On")
     call.print("History is enabled, history size is 20.")

@@ -32,14 +32,14 @@ async def login(term: VtyTerminal, user: str | None, privilege: int | None) -> t
 
     device = term.device
     index = term.line.index
+    motd = device.config.banners.get("motd")
+    if motd:
+        term.write("\n" + motd.strip("\n") + "\n")
     if user is not None:  # the transport authenticated the user (SSH)
         if privilege is None:
             privilege = await run_locked(device, line_privilege, device.config, index, user)
         return user, privilege
     policy = term.policy
-    motd = device.config.banners.get("motd")
-    if motd:
-        term.write("\n" + motd.strip("\n") + "\n")
     if policy.login == "":
         return "", policy.privilege
     guard = login_guard(device)
@@ -52,7 +52,7 @@ async def login(term: VtyTerminal, user: str | None, privilege: int | None) -> t
         term.write(HEADER)
         for _ in range(ATTEMPTS):
             term.write("Password: ")
-            typed = await term.read_line("Password: ", echo=False, timeout=LOGIN_TIMEOUT)
+            typed = await _answer(term, "Password: ", echo=False)
             if await run_locked(device, check_line_password, device, index, typed):
                 return "", policy.privilege
             await _failed(term, "", peer)
@@ -64,9 +64,9 @@ async def login(term: VtyTerminal, user: str | None, privilege: int | None) -> t
     term.write(HEADER)
     for _ in range(ATTEMPTS):
         term.write("Username: ")
-        name = (await term.read_line("Username: ", timeout=LOGIN_TIMEOUT)).strip()
+        name = (await _answer(term, "Username: ")).strip()
         term.write("Password: ")
-        typed = await term.read_line("Password: ", echo=False, timeout=LOGIN_TIMEOUT)
+        typed = await _answer(term, "Password: ", echo=False)
         granted = await run_locked(device, check_login, device, name, typed)
         if granted is not None:
             await run_locked(device, guard.succeeded, name, peer, term.local_port)
@@ -77,6 +77,19 @@ async def login(term: VtyTerminal, user: str | None, privilege: int | None) -> t
             break
     await term.flush()
     return None
+
+
+async def _answer(term: VtyTerminal, prompt: str, echo: bool = True) -> str:
+    """One answer to a login prompt; IOS says so when it does not come in time."""
+    from vstackcli.net.vty.terminal import Hangup
+
+    try:
+        return await term.read_line(prompt, echo=echo, timeout=LOGIN_TIMEOUT)
+    except Hangup as exc:
+        if exc.timed_out:
+            term.write(f"\n% {prompt.strip()}  timeout expired!\n")
+            await term.flush()
+        raise
 
 
 async def _failed(term: VtyTerminal, user: str, peer: tuple[str, int]) -> None:

@@ -71,6 +71,10 @@ class TerminalIO(Protocol):
 class Hangup(Exception):
     """The peer went away, stopped reading, or stopped typing: end the session quietly."""
 
+    def __init__(self, why: str, timed_out: bool = False):
+        super().__init__(why)
+        self.timed_out = timed_out
+
 
 async def run_locked(device: Device, fn: Callable[..., T], *args: Any) -> T:
     """Run ``fn(*args)`` under ``device.lock`` on the vty thread pool."""
@@ -124,7 +128,7 @@ class VtyTerminal:
         try:
             key = await self.keys.next(timeout, messages)
         except TimeoutError as exc:
-            raise Hangup("timeout") from exc
+            raise Hangup("no input before the timeout", timed_out=True) from exc
         if key == "":
             raise Hangup("end of input")
         if key != MESSAGE:
