@@ -349,3 +349,13 @@ def test_long_help_pages_and_the_line_comes_back(device: Device, server) -> None
         assert client.read_until(b"Switch#show ") == MORE_ERASE.encode() + b"Switch#show "
         client.send(b"privilege\r\n")
         assert client.read_until(b"Switch#") == b"privilege\r\nCurrent privilege level is 15\r\nSwitch#"
+
+
+def test_questions_take_the_next_line(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15")
+    with open_session(server) as client:
+        client.send(b"copy running-config startup-config\r\n\r\n")
+        assert client.read_until(b"Switch#") == (b"copy running-config startup-config\r\n"
+                                                 b"Destination filename [startup-config]? \r\n"
+                                                 b"Building configuration...\r\n[OK]\r\nSwitch#")
+    assert device.storage.startup_config() is not None
