@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import netmiko
 import pytest
 from conftest import run
 
@@ -13,8 +14,6 @@ from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.net.vty.telnet import TelnetBackend
 from vstackcli.shell.session import Session
-
-netmiko = pytest.importorskip("netmiko")
 
 VSTACK = ["vstack director 10.0.0.1", "vstack basic", "vstack image flash:c2960-lanbase-tar.122-52.SE.tar",
           "vstack dhcp-localserver pool1", "address-pool 10.0.0.0 255.255.255.0", "file-server 10.0.0.1",

@@ -337,3 +337,25 @@ def test_show_terminal_names_the_vty_line(device: Device, server) -> None:
         assert b'Line 2, Location: "", Type: ""\r\nLength: 0 lines, Width: 80 columns' in shown
         first.send(b"exit\r\n")
         first.read_to_eof()
+
+
+def test_long_help_pages_and_the_line_comes_back(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15", "length 10")
+    with open_session(server) as client:
+        client.send(b"show ?")
+        first = client.read_until(MORE.encode())
+        assert first.startswith(b"show ?\r\n  aaa ") and first.count(b"\r\n") == 1 + 9
+        client.send(b"q")
+        assert client.read_until(b"Switch#show ") == MORE_ERASE.encode() + b"Switch#show "
+        client.send(b"privilege\r\n")
+        assert client.read_until(b"Switch#") == b"privilege\r\nCurrent privilege level is 15\r\nSwitch#"
+
+
+def test_questions_take_the_next_line(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15")
+    with open_session(server) as client:
+        client.send(b"copy running-config startup-config\r\n\r\n")
+        assert client.read_until(b"Switch#") == (b"copy running-config startup-config\r\n"
+                                                 b"Destination filename [startup-config]? \r\n"
+                                                 b"Building configuration...\r\n[OK]\r\nSwitch#")
+    assert device.storage.startup_config() is not None

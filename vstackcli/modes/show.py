@@ -39,7 +39,8 @@ def _running(call: Call) -> None:
     change = ""
     if device.last_change is not None:
         when, user = device.last_change
-        change = f"! Last configuration change at {when:%H:%M:%S} UTC {when:%a %b} {when.day} {when.year} by {user}"
+        change = f"! Last configuration change at {when:%H:%M:%S} UTC {when:%a %b} {when.day} {when.year}"
+        change += f" by {user}" if user else ""  # a vty that logged in with the line password has no user
     text = render_config(device.config, change).rstrip("\n")
     lines = text.split("\n")
     intf = interface_from(call.args, "if")

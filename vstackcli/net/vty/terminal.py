@@ -184,7 +184,8 @@ class VtyTerminal:
             elif key == "?" and session is not None:
                 help_lines = await run_locked(self.device, session.help, buf)
                 self.echo("?")
-                self.write("\n" + "".join(h + "\n" for h in help_lines))
+                self.write("\n")
+                await self.show(Reply(help_lines), session)  # long lists page too
                 self.write(session.prompt())
                 self.echo(buf)
             elif key == "\t" and session is not None:
