@@ -70,6 +70,7 @@ class Call:
     default: bool = False
     target: Any = None  # what the current submode edits: an Interface, a group, a pool
     out: list[str] = field(default_factory=list)
+    attach: Any = None  # a telnet connection the front-end must open after the output (``vstack attach``)
 
     @property
     def device(self) -> Device:

@@ -70,12 +70,23 @@ def _download_config(call: Call) -> None:
 
 
 def _attach(call: Call) -> None:
+    """Telnet to the client's vty, as IOS does: the front-end opens the connection after this line."""
     _need_director(call)
     index = call.arg("client")
-    if index is not None and call.device.director_db.by_index(index) is None:
-        raise CommandError(f"%Error: no active client with index {index}")
-    target = index if index is not None else call.arg("ip")
-    raise CommandError(f"%Error: cannot attach to {target}: the client is not reachable")
+    if index is not None:
+        entry = call.device.director_db.by_index(index)
+        if entry is None or entry.ip is None:
+            raise CommandError(f"%Error: no active client with index {index}")
+        address = entry.ip
+    else:
+        address = call.arg("ip")
+    where = getattr(call.device.director.backend, "vty_target", None)
+    reach = where(address) if where is not None else None
+    if reach is None:
+        raise CommandError(f"%Error: cannot attach to {address}: the Smart Install servers are not running")
+    from vstackcli.net.attach import AttachTarget
+
+    call.attach = AttachTarget(str(address), *reach)
 
 
 def _join_window_status(call: Call) -> None:

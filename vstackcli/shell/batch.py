@@ -4,7 +4,8 @@ Each input line is echoed after the prompt, as a console shows it, and its
 output follows. A ``?`` in a line shows help for the text before it, and a TAB
 completes, as typed keys would; the text typed so far is shown again after the
 help. Questions take the next line as their answer (not echoed when secret).
-System messages appear after the output of the line that caused them.
+System messages appear after the output of the line that caused them. After ``vstack attach``, the
+next lines go to the client switch's vty until it closes the connection.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TextIO
 
 from vstackcli.engine.syslog import LogMessage, shown_at
 from vstackcli.shell.pager import write_paged
-from vstackcli.shell.session import Session
+from vstackcli.shell.session import Reply, Session
 
 __all__ = ["run_batch"]
 
@@ -61,7 +62,7 @@ def run_batch(session: Session, lines: Iterable[str], output: TextIO) -> None:
             if session.pending is not None:
                 question = session.pending
                 write(question.prompt + ("" if question.secret else raw) + "\n")
-                _emit(session, session.execute(raw).lines, write, feed)
+                _reply(session, session.execute(raw), write, feed)
             else:
                 shown: list[str] = []
                 line, run = _edit(session, raw, shown)
@@ -72,7 +73,7 @@ def run_batch(session: Session, lines: Iterable[str], output: TextIO) -> None:
                     write(prompt + line + "\n")
                     continue
                 write(prompt + line + "\n")
-                _emit(session, session.execute(line).lines, write, feed)
+                _reply(session, session.execute(line), write, feed)
             for message in pending_messages:
                 if shown_at(session.device.config.logging_console, message):
                     write(message.format() + "\n")
@@ -85,6 +86,15 @@ def run_batch(session: Session, lines: Iterable[str], output: TextIO) -> None:
             write(session.prompt() + "\n")
     finally:
         unsubscribe()
+
+
+def _reply(session: Session, reply: Reply, write, feed) -> None:
+    """A command's output; after ``vstack attach``, the next lines go to the client switch until it closes."""
+    _emit(session, reply.lines, write, feed)
+    if reply.attach is not None:
+        from vstackcli.net.attach import attach_lines
+
+        attach_lines(reply.attach, feed, write)
 
 
 def _emit(session: Session, lines: list[str], write, feed) -> None:

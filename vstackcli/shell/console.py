@@ -26,6 +26,7 @@ from prompt_toolkit.keys import Keys
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from vstackcli.engine.syslog import LogMessage, shown_at
+from vstackcli.net.attach import AttachConnection, AttachTarget, closed_text, pump, refused_text, trying_text
 from vstackcli.shell.batch import complete_word
 from vstackcli.shell.pager import write_paged
 from vstackcli.shell.session import Session
@@ -140,10 +141,25 @@ class Console:
                     reply = session.execute(line)
                     if reply.lines:
                         await run_in_terminal(lambda r=reply: self._show(r.lines), in_executor=True)
+                    if reply.attach is not None:
+                        await self._attach(reply.attach)
         finally:
             ticker.cancel()
             unsubscribe()
         return 0
+
+    async def _attach(self, target: AttachTarget) -> None:
+        """``vstack attach``: the terminal talks to the client switch's vty until either side ends it."""
+        self.write(trying_text(target))
+        size = os.get_terminal_size() if sys.stdout.isatty() else os.terminal_size((80, 24))
+        try:
+            conn = await AttachConnection.open(target, size.columns, size.lines)
+        except (OSError, TimeoutError) as exc:
+            self.write("\n" + refused_text(exc) + "\n\n")
+            return
+        self.write("Open\n")
+        local = await run_attached(conn, self.write)
+        self.write("\n" + closed_text(target, local) + "\n")
 
     async def _tick(self) -> None:
         """Time moves the director: client health, the join window."""
@@ -164,6 +180,30 @@ class Console:
         except KeyboardInterrupt:
             self.write(session.prompt() + "^C\n")
             return "\x03"
+
+
+async def run_attached(conn: AttachConnection, write: Callable[[str], None]) -> bool:
+    """Raw keys from the terminal to the connection, its bytes to the screen; True when ended locally."""
+    loop = asyncio.get_running_loop()
+    fd = sys.stdin.fileno()
+    typed: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def readable() -> None:
+        try:
+            typed.put_nowait(os.read(fd, 1024))
+        except OSError:
+            typed.put_nowait(b"")
+
+    saved = termios.tcgetattr(fd) if os.isatty(fd) else None
+    if saved is not None:
+        tty.setraw(fd)
+    loop.add_reader(fd, readable)
+    try:
+        return await pump(conn, typed.get, lambda data: write(data.decode("utf-8", "replace")))
+    finally:
+        loop.remove_reader(fd)
+        if saved is not None:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def run_console(session: Session) -> int:

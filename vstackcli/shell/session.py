@@ -40,11 +40,13 @@ class _Pipe:
 
 @dataclass
 class Reply:
-    """What one line produced: output lines, and a question the shell must ask next."""
+    """What one line produced: output lines, a question the shell must ask next, and a connection to open
+    (``vstack attach``: an ``net.attach.AttachTarget`` the front-end connects the terminal to)."""
 
     lines: list[str] = field(default_factory=list)
     question: Question | None = None
     failed: bool = False
+    attach: Any = None
 
     @property
     def text(self) -> str:
@@ -238,7 +240,7 @@ class Session:
         if not self.replaying and self.device.generation != self._reconciled:
             self._reconciled = self.device.generation
             self.device.director.reconcile()
-        return Reply(call.out, question, failed)
+        return Reply(call.out, question, failed, call.attach)
 
     def _filter(self, lines: list[str], modifier: Match) -> list[str]:
         try:

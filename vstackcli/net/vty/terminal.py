@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 from vstackcli.engine.device import Device
 from vstackcli.engine.syslog import LogMessage, shown_at
+from vstackcli.net.attach import AttachConnection, AttachTarget, closed_text, pump, refused_text, trying_text
 from vstackcli.net.vty.access import LinePolicy, vty_policy
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.keys import ENTER, MESSAGE, Keys
@@ -253,11 +254,31 @@ class VtyTerminal:
                 await self.flush()  # the echo goes out before the command runs
                 reply = await run_locked(self.device, session.execute, line)
                 await self.show(reply, session)
+                if reply.attach is not None:
+                    await self.attach(reply.attach, session)
             await self.flush()
         finally:
             unsubscribe()
             if session.in_config:  # a vty that hangs up in configuration mode still logs CONFIG_I
                 await run_locked(self.device, session.end_config)
+
+    async def attach(self, target: AttachTarget, session: Session) -> None:
+        """``vstack attach`` from a vty: this line talks to the client switch's vty until either side ends it."""
+        self.write(trying_text(target))
+        await self.flush()
+        try:
+            conn = await AttachConnection.open(target, session.width, session.length or 24)
+        except (OSError, TimeoutError) as exc:
+            self.write("\n" + refused_text(exc) + "\n\n")
+            return
+        self.write("Open\n")
+
+        async def typed() -> bytes:
+            key = await self.key(None, messages=False)
+            return b"\r\n" if key == ENTER else key.encode("latin-1", "replace")
+
+        local = await pump(conn, typed, self.io.write)
+        self.write("\n" + closed_text(target, local) + "\n")
 
     async def show(self, reply: Reply, session: Session) -> None:
         """A command's output, `` --More-- `` every ``terminal length`` lines."""
