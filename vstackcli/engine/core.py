@@ -204,7 +204,15 @@ class Director:
         if self._upstream_busy(entry):
             entry.phase = "waiting"
             return DhcpDecision(None, "a", "an upstream hop is still upgrading")
-        facts = ClientFacts(entry.mac, entry.pid, entry.upstream, entry.stack, in_database=True)
+        seen = self.cdp_facts(request.mac)  # a MAC group names the base MAC, which CDP tells
+        if seen is not None and not entry.pid:  # CDP came after an earlier request: learn from it now
+            entry.pid, entry.stack = seen.pid, entry.stack or seen.stack
+            if entry.upstream is None and seen.upstream is not None:
+                entry.upstream = seen.upstream
+                entry.neighbors = [(str(seen.upstream.host), str(seen.upstream.interface))]
+                entry.hops = self._hops(seen.upstream)
+        facts = ClientFacts(seen.mac if seen is not None else entry.mac, entry.pid, entry.upstream, entry.stack,
+                            in_database=True)
         assignment = self.groups().resolve(facts)  # without a PID (no CDP yet): a MAC group or the default
         if replaced is not None:
             assignment = self.groups().resolve(ClientFacts(replaced.mac, replaced.pid, replaced.upstream,

@@ -379,9 +379,17 @@ class SimSwitch:
         target = self._cdp_target()
         if target is None:
             return
-        try:
-            await send_bytes(*target, [extension.encode(self._report_message(False, cdp=True))],
-                             local=self._source())
+        payload = extension.encode(self._report_message(False, cdp=True))
+        try:  # CDP runs long before DHCP on a real switch: wait until the director has read the update
+            async with asyncio.timeout(5.0):
+                source = self._source()
+                reader, writer = await asyncio.open_connection(*target, local_addr=(source, 0) if source else None)
+                try:
+                    writer.write(payload)
+                    writer.write_eof()
+                    await reader.read()  # the director closes once it has handled what it read
+                finally:
+                    writer.close()
         except (OSError, TimeoutError) as exc:
             self.failures.append(f"CDP update: {exc}")
 
