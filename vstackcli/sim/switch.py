@@ -15,6 +15,7 @@ in tasks on the running loop, with no thread of its own.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
 import re
@@ -427,13 +428,21 @@ class SimSwitch:
             return
         from vstackcli.sim.client import SimEndpoint
 
-        host = self._source() or "0.0.0.0"
         loopback = self.network.is_loopback
-        endpoint = SimEndpoint(self, host, SMI_PORT, director=None if loopback else str(self.director),
-                               director_only=not loopback,
-                               report_to=self.network.smi_endpoint(str(self.director)))
-        await endpoint.start()
-        self._endpoint = endpoint
+        for _attempt in range(20):
+            endpoint = SimEndpoint(self, self._source() or "0.0.0.0", SMI_PORT,
+                                   director=None if loopback else str(self.director), director_only=not loopback,
+                                   report_to=self.network.smi_endpoint(str(self.director)))
+            try:
+                await endpoint.start()
+            except OSError as exc:
+                if not loopback or exc.errno != errno.EADDRINUSE:
+                    raise
+                self.local = self.network.allocate_alias()  # another program holds this alias's 4786
+                continue
+            self._endpoint = endpoint
+            return
+        raise OSError(errno.EADDRINUSE, "no free loopback alias for the Smart Install listener")
 
     async def _close_endpoint(self) -> None:
         if self._endpoint is not None:
