@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from simlab import IMAGE_150, Lab, mac, wait_until
 
+from vstackcli.engine.hostnames import vlan_mac
 from vstackcli.sim import Phase
 
 
@@ -22,7 +23,7 @@ def lab(tmp_path: Path):
 
 
 def letters(lab: Lab, n: int) -> str:
-    entry = lab.entry(mac(n)) or lab.entry(type(mac(n))(mac(n).value + 0x40))
+    entry = lab.entry(mac(n)) or lab.entry(vlan_mac(mac(n)))
     return entry.status if entry is not None else ""
 
 
@@ -48,13 +49,13 @@ def test_manual_mode_holds_until_installed(lab: Lab) -> None:
     lab.wait_phase(held, Phase.HELD)
     lab.wait_phase(other, Phase.HELD)
     wait_until(lambda: letters(lab, 1) == "P A h" and letters(lab, 2) == "P A h", what="both on hold")
-    index = (lab.entry(mac(1)) or lab.entry(type(mac(1))(mac(1).value + 0x40))).index
+    index = (lab.entry(mac(1)) or lab.entry(vlan_mac(mac(1)))).index
     lab.ok("configure terminal", f"vstack on-hold-clients install {index}", "end")
     lab.wait_phase(held, Phase.JOINED)
     assert (held.hostname, held.version) == ("JOINED", "15.0(2)SE")
     assert other.phase is Phase.HELD and other.state.startup_config == b""
     # the other one is allowed by `vstack join-window-status` after being removed (denied) from the hold list
-    index2 = (lab.entry(mac(2)) or lab.entry(type(mac(2))(mac(2).value + 0x40))).index
+    index2 = (lab.entry(mac(2)) or lab.entry(vlan_mac(mac(2)))).index
     lab.ok("configure terminal", f"vstack on-hold-clients remove {index2}", "end")
     wait_until(lambda: "d" in letters(lab, 2).split(), what="removed: denied")
     lab.ok(f"vstack join-window-status index {index2} allowed")
