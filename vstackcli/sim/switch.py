@@ -274,7 +274,7 @@ class SimSwitch:
         await self._report("image", "started")
         free = self.spec.flash_size - sum(self.flash.values())
         if self.spec.fault == "flash-too-small":
-            free = min(free, 1024 * 1024)
+            free = min(free, 16 * 1024)  # no IOS image is that small
         for name in dict.fromkeys(names):
             size = await self._fetch_image(server, name, free)
             self.flash[name.rsplit("/", 1)[-1]] = size
