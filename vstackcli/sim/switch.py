@@ -196,10 +196,12 @@ class SimSwitch:
         self._emit(Phase.BOOT, f"{self.spec.pid} {self.version}")
         while self.upstream is not None and self.upstream.address is None:
             await asyncio.sleep(0.05)  # the uplink is not forwarding yet
-        if self.spec.smart_install:
-            await self._send_cdp()
+        told = await self._send_cdp() if self.spec.smart_install else True
         while True:
             lease = await self._dhcp()
+            if not told:  # on an interface the update needs an address: send it now, then ask again
+                told = await self._send_cdp()
+                continue
             if not self.spec.smart_install:
                 await self._legacy(lease)
                 return
@@ -375,11 +377,16 @@ class SimSwitch:
             return Neighbor(self.director, port)
         return Neighbor(ipaddress.IPv4Address(0), port) if cdp else None
 
-    async def _send_cdp(self) -> None:
-        """The CDP database update the upstream device sends about this switch (docs/smi-extension.md)."""
+    async def _send_cdp(self) -> bool:
+        """The CDP database update the upstream device sends about this switch (docs/smi-extension.md).
+
+        True when delivered, or when there is nowhere to send it; False when it could not
+        be sent yet (on an interface, before the switch has an address)."""
         target = self._cdp_target()
         if target is None:
-            return
+            return True
+        if not self.network.is_loopback and self.address is None:
+            return False
         payload = extension.encode(self._report_message(False, cdp=True))
         try:  # CDP runs long before DHCP on a real switch: wait until the director has read the update
             async with asyncio.timeout(5.0):
@@ -393,6 +400,7 @@ class SimSwitch:
                     writer.close()
         except (OSError, TimeoutError) as exc:
             self.failures.append(f"CDP update: {exc}")
+        return True
 
     def _cdp_target(self) -> tuple[str, int] | None:
         if self.network.is_loopback:
