@@ -28,6 +28,7 @@ from vstackcli.grammar.values import parse_interface
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.client_endpoint import MAX_LIST, ClientState, CommandRefused
 from vstackcli.net.smi.codec import ChangeConfig, ImageUpgrade
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED
 from vstackcli.net.smi.server import send_bytes
 from vstackcli.sim import tftp
 from vstackcli.sim.dhcp import DhcpClient, Lease
@@ -38,6 +39,7 @@ from vstackcli.sim.spec import Phase, SwitchEvent, SwitchSpec
 if TYPE_CHECKING:
     from vstackcli.shell.session import Session
     from vstackcli.sim.client import SimEndpoint
+    from vstackcli.sim.legacy import LegacyConsole
 
 __all__ = ["FLASH_FULL", "KEY_PRESSED", "RELOAD_LOOP", "SimSwitch", "ZeroTouchFailed"]
 
@@ -93,6 +95,7 @@ class SimSwitch:
         self.local = network.allocate_alias() if network.is_loopback else None
         self._tasks: set[asyncio.Task] = set()
         self._endpoint: SimEndpoint | None = None
+        self._console: LegacyConsole | None = None  # the vty of a switch that is not Smart Install capable
         self._loop: asyncio.AbstractEventLoop | None = None
         self._configured: str | None = None  # the address put on the interface (interface networks)
         self._session: Session | None = None
@@ -121,6 +124,9 @@ class SimSwitch:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._close_endpoint()
+        if self._console is not None:
+            await self._console.stop()
+            self._console = None
         await self._unconfigure()
 
     def write_memory(self) -> None:
@@ -476,7 +482,7 @@ class SimSwitch:
         """Type 3: the configuration becomes the startup-config; reload now or at the time given."""
         self.state.startup_config = await self.read_url(message.url, MAX_CONFIG)
         if message.reload:
-            self._schedule_reload(message.hour, message.minute)
+            self.schedule_reload(message.hour, message.minute)
 
     async def on_demand_image(self, message: ImageUpgrade) -> None:
         """Type 2: the image list and its images; reload now or at the time given."""
@@ -486,9 +492,9 @@ class SimSwitch:
         except ZeroTouchFailed as exc:
             raise CommandRefused(str(exc)) from None
         if message.reload_now:
-            self._schedule_reload(0, 0)
+            self.schedule_reload(0, 0)
         elif message.reload:
-            self._schedule_reload(message.hour, message.minute)
+            self.schedule_reload(message.hour, message.minute)
 
     async def _upgrade_quietly(self, server: str, image_list: str) -> None:
         """An on-demand upgrade: the endpoint sends the started/done/failed reports itself."""
@@ -500,7 +506,7 @@ class SimSwitch:
             self._report = saved  # type: ignore[method-assign]
             self._emit(Phase.JOINED, f"image {self.boot_image} installed, boots at next reload")
 
-    def _schedule_reload(self, hour: int, minute: int) -> None:
+    def schedule_reload(self, hour: int, minute: int) -> None:
         if self._reload_timer is not None:
             self._reload_timer.cancel()
         delay = (hour * 3600 + minute * 60) * self.time_scale
@@ -515,7 +521,10 @@ class SimSwitch:
             self._reload_timer.cancel()
             self._reload_timer = None
         await self._reload()
-        if self.director is not None and self._endpoint is not None:
+        if not self.spec.smart_install:
+            await self._send_cdp()  # its neighbour tells the director what it runs now
+            self._emit(Phase.JOINED, str(self.address))
+        elif self.director is not None and self._endpoint is not None:
             await self.send_to_director(self._report_message(keepalive=False))
             self._emit(Phase.JOINED, str(self.address))
 
@@ -533,8 +542,46 @@ class SimSwitch:
                 return
             await self._reload()
         self.director = lease.director or self.director
+        if self._console is None:
+            from vstackcli.sim.legacy import LegacyConsole
+
+            port = LEGACY_PORT_UNPRIVILEGED if self.network.is_loopback else LEGACY_PORT
+            console = LegacyConsole(self, self._source() or "0.0.0.0", port)
+            await console.start()
+            self._console = console
         await self._send_cdp()
         self._emit(Phase.JOINED, f"{self.address} (not Smart Install capable: listed through CDP)")
+
+    async def legacy_image(self, url: str) -> None:
+        """``archive download-sw`` typed on the vty: the image into flash, booted at the next reload."""
+        host, path = codec.parse_tftp_url(url)
+        name = path.rsplit("/", 1)[-1]
+        free = self.spec.flash_size - sum(self.flash.values())
+        if self.spec.fault == "flash-too-small":
+            free = min(free, 16 * 1024)
+
+        def check(size: int) -> None:
+            if size > free:
+                raise CommandRefused(FLASH_FULL.format(name=name, size=size, free=free))
+
+        self._emit(Phase.IMAGE, name)
+        try:
+            size = await tftp.fetch(*self.network.tftp_endpoint(host), path, None, local=self._source(),
+                                    on_size=check, on_data=lambda done: check(done))
+        except (tftp.TftpError, OSError) as exc:
+            self._emit(Phase.JOINED, str(self.address))
+            raise CommandRefused(f"%Error opening {url} ({exc})") from None
+        except CommandRefused:
+            self._emit(Phase.JOINED, str(self.address))
+            raise
+        self.flash[name] = size
+        self.boot_image, self._next_version = name, image_version(name)
+        self._emit(Phase.JOINED, f"image {name} installed, boots at next reload")
+
+    async def legacy_config(self, url: str) -> int:
+        """``copy tftp://... startup-config`` typed on the vty."""
+        self.state.startup_config = await self.read_url(url, MAX_CONFIG)
+        return len(self.state.startup_config)
 
     async def _fetch_config_quietly(self, server: str, path: str) -> None:
         self._emit(Phase.CONFIG, path)
