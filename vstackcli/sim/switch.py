@@ -127,6 +127,7 @@ class SimSwitch:
         if self._console is not None:
             await self._console.stop()
             self._console = None
+        self._session = self._device_root = None
         await self._unconfigure()
 
     def write_memory(self) -> None:
@@ -349,7 +350,7 @@ class SimSwitch:
         found = _HOSTNAME.search(self.state.startup_config)
         if found:
             self.hostname = found.group(1).decode("ascii", "replace")
-        self._session = None  # the IOS shell is rebuilt from the new configuration on next use
+        self._session = self._device_root = None  # rebuilt from the new configuration on next use
 
     # ---- joined ---------------------------------------------------------------------------------
 
