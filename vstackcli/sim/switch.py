@@ -217,7 +217,6 @@ class SimSwitch:
                 break
             if not lease.smart_install:
                 self._emit(Phase.HELD, "lease without Smart Install options; asking again")
-                await self._unconfigure()
                 await asyncio.sleep(self.dhcp_retry)
                 continue
             self.director = lease.director
