@@ -82,6 +82,13 @@ class Lab:
     def flash(self, name: str, data: bytes) -> None:
         self.device.storage.flash.write(name, data)
 
+    def locked(self, condition: Callable[[], object]) -> Callable[[], object]:
+        """``condition`` evaluated under the device lock (the engine changes files and entries under it)."""
+        def check() -> object:
+            with self.device.lock:
+                return condition()
+        return check
+
     def messages(self) -> list[str]:
         return [m.format(timestamps=False) for m in self.device.log.buffer]
 
