@@ -114,9 +114,9 @@ class Lab:
         return self._network
 
     def switch(self, name: str, pid: str = "WS-C2960-24TT-L", n: int = 1, *, start: bool = True,
-               network: SimNetwork | None = None, upstream: SimSwitch | None = None, **spec) -> SimSwitch:
+               network: SimNetwork | None = None, **spec) -> SimSwitch:
         sw = SimSwitch(SwitchSpec(name, pid, spec.pop("mac", mac(n)), **spec), network or self.network,
-                       self.events.append, upstream=upstream, keepalive=0.2, reload_delay=0.02, dhcp_retry=0.1,
+                       self.events.append, keepalive=0.2, reload_delay=0.02, dhcp_retry=0.1,
                        time_scale=0.001)
         self.switches.append(sw)
         if start:

@@ -19,7 +19,7 @@ def test_updates_go_hop_by_hop(tmp_path: Path) -> None:
         lab.flash("default.txt", b"hostname HOP\nend\n")
         lab.ok("configure terminal", f"vstack image flash:{IMAGE_150}", "vstack config flash:default.txt", "end")
         near = lab.switch("near", n=1, upstream_port="GigabitEthernet1/0/1")
-        far = lab.switch("far", n=2, upstream=near, upstream_port="GigabitEthernet0/10", start=False)
+        far = lab.switch("far", n=2, upstream="near", upstream_port="GigabitEthernet0/10", start=False)
         wait_until(lambda: (e := lab.entry(mac(1)) or lab.entry(vlan_mac(mac(1)))) is not None
                    and e.image == "i", what="the near switch upgrading")
         lab.on_loop(far.start())

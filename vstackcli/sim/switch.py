@@ -61,10 +61,11 @@ class ZeroTouchFailed(Exception):
 class SimSwitch:
     """A simulated Catalyst on ``network``; ``on_event`` hears every phase change and transfer progress.
 
-    ``upstream`` is the ``SimSwitch`` this one hangs off (None: the director); the
-    switch waits for it to have an address before it boots, as a real one waits for
-    its uplink. ``keepalive``, ``reload_delay``, ``dhcp_retry`` and ``time_scale``
-    (applied to ``reload in HH:MM``) are short in tests and fleets.
+    ``upstream`` is the ``SimSwitch`` this one hangs off; by default the switch of
+    the network named ``spec.upstream`` (None: the director). The switch waits for it
+    to exist and have an address before it boots, as a real one waits for its uplink.
+    ``keepalive``, ``reload_delay``, ``dhcp_retry`` and ``time_scale`` (applied to
+    ``reload in HH:MM``) are short in tests and fleets.
     """
 
     def __init__(self, spec: SwitchSpec, network: SimNetwork,
@@ -74,7 +75,8 @@ class SimSwitch:
         self.spec = spec
         self.network = network
         self.on_event = on_event
-        self.upstream = upstream
+        self._uplink = upstream
+        network.switches[spec.name] = self
         self.keepalive = keepalive
         self.reload_delay = reload_delay
         self.dhcp_retry = dhcp_retry
@@ -109,6 +111,14 @@ class SimSwitch:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def upstream(self) -> SimSwitch | None:
+        """The switch this one hangs off: the one given, else the one named ``spec.upstream`` on the network."""
+        if self._uplink is None and self.spec.upstream is not None:
+            found = self.network.switches.get(self.spec.upstream)
+            self._uplink = found if isinstance(found, SimSwitch) and found is not self else None
+        return self._uplink
 
     async def start(self) -> None:
         """Boot and run zero-touch, then join and keep alive (returns at once; the work runs in tasks)."""
@@ -201,8 +211,8 @@ class SimSwitch:
 
     async def _boot(self) -> None:
         self._emit(Phase.BOOT, f"{self.spec.pid} {self.version}")
-        while self.upstream is not None and self.upstream.address is None:
-            await asyncio.sleep(0.05)  # the uplink is not forwarding yet
+        while self.spec.upstream is not None and (self.upstream is None or self.upstream.address is None):
+            await asyncio.sleep(0.05)  # the uplink is not there or not forwarding yet
         told = await self._send_cdp() if self.spec.smart_install else True
         while True:
             lease = await self._dhcp()
