@@ -127,7 +127,13 @@ class Lab:
         return self.loop.run(coro)
 
     def wait_phase(self, sw: SimSwitch, *phases: Phase, timeout: float = 10.0) -> None:
+        """Until the switch is in one of ``phases``; a JOINED switch also until the director has handled its
+        join (the report is on its way when the switch says joined, as on a real network)."""
         wait_until(lambda: sw.phase in phases, timeout, f"{sw.name} in {phases} (now {sw.phase} {sw.detail})")
+        if sw.phase is Phase.JOINED:
+            wait_until(self.locked(lambda: (e := self.device.director.db.by_mac(sw.spec.mac)) is not None
+                                   and e.phase in ("joined", "downloading", "reloading")),
+                       timeout, f"the director has {sw.name}'s join")
 
     def stop(self, sw: SimSwitch) -> None:
         self.loop.run(sw.stop())
