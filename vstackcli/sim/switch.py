@@ -165,6 +165,21 @@ class SimSwitch:
 
     # ---- what a console user does -----------------------------------------------------------------
 
+    async def write_erase_and_reload(self) -> None:
+        """``write erase`` and ``reload``: the guide's recovery from a stopped zero-touch. The switch
+        forgets its configuration and boots afresh (on the image it runs); nobody touches the keyboard now."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._close_endpoint()
+        self.state.startup_config = self.state.running_config = b""
+        self.hostname, self.director, self._config_failures = "Switch", None, 0
+        if self.spec.fault == "key-pressed":
+            self.spec.fault = None
+        self.reloads += 1
+        self._spawn(self._life())
+
     def configure(self, *lines: str) -> None:
         """Change the running configuration (``hostname NAME`` changes the hostname); not saved."""
         text = self.state.running_config.decode("ascii", "replace")
