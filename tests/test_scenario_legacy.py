@@ -55,3 +55,21 @@ def test_non_smart_install_client_needs_the_password(lab: Lab) -> None:
     wait_until(lambda: lab.entry(mac(1)).config == "C", what="config done on the director")
     texts = lab.messages()
     assert any("UPGRD_FAILED" in t for t in texts) and sum("UPGRD_SUCCESS" in t for t in texts) == 2, texts
+
+
+def test_what_the_director_types_on_a_legacy_client() -> None:
+    import ipaddress
+
+    from vstackcli.engine.backend import ClientCommand
+    from vstackcli.net.smi.legacy import LegacyError, legacy_commands
+
+    ip = ipaddress.IPv4Address("192.168.1.7")
+    url = "tftp://192.168.1.1/c2960.tar"
+    assert legacy_commands(ClientCommand("image", ip, "flash:c2960.tar", reload=True), url) == \
+        [f"archive download-sw /overwrite /reload {url}"]
+    assert legacy_commands(ClientCommand("image", ip, "flash:c2960.tar", reload_in=(1, 30)), url) == \
+        [f"archive download-sw /overwrite {url}", "reload in 01:30"]
+    assert legacy_commands(ClientCommand("config", ip, "flash:x.txt", reload=True), url) == \
+        [f"copy {url} startup-config", "reload"]
+    with pytest.raises(LegacyError):
+        legacy_commands(ClientCommand("script", ip, "flash:x.txt"), url)
