@@ -303,7 +303,9 @@ class SimSwitch:
         wanted = image_version(names[0])
         if wanted == self.version:
             self._next_version = wanted
-            return  # already running it: nothing to download
+            if zero_touch:  # nothing to download; the director's record must not stay pending
+                await self._report("image", "done", f"already running {wanted}")
+            return
         await self._report("image", "started")
         free = self.spec.flash_size - sum(self.flash.values())
         if self.spec.fault == "flash-too-small":
