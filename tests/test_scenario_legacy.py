@@ -22,12 +22,35 @@ def lab(tmp_path: Path):
     lab.flash(IMAGE_152, b"N" * 120000)
     lab.flash("default.txt", LEGACY)
     lab.flash("new.txt", b"hostname RENEWED\n!\nenable password cisco\n!\nend\n")
-    lab.ok("configure terminal", f"vstack image flash:{IMAGE_150}", "vstack config flash:default.txt", "end")
     yield lab
     lab.close()
 
 
+def test_zero_touch_of_a_non_smart_install_client(lab: Lab) -> None:
+    """Its configuration by AutoInstall; its image by `archive download-sw` over telnet, logged in with the
+    director's enable password (the one the guide's tailored configuration hands such clients)."""
+    lab.ok("configure terminal", "enable password cisco", f"vstack image flash:{IMAGE_150}",
+           "vstack config flash:default.txt", "end")
+    sw = lab.switch("old", "WS-C2960-24TT-L", 1, smart_install=False, version="12.2(50)SE5")
+    wait_until(lambda: sw.version == "15.0(2)SE", what="upgraded over telnet")
+    assert sw.hostname == "OLDTIMER" and sw.flash == {IMAGE_150: 20000}
+    assert sw._console.typed == [f"archive download-sw /overwrite /reload tftp://192.168.1.1/{IMAGE_150}"]
+    wait_until(lambda: (e := lab.entry(mac(1))) is not None and e.status == "N A a I"
+               and e.version == "15.0(2)SE", what="the director sees it upgraded")
+    download = lab.show("show vstack download-status")
+    assert "Pending" not in download and "image  Success" in download, download
+
+
+def test_zero_touch_of_a_legacy_client_without_a_director_password(lab: Lab) -> None:
+    lab.ok("configure terminal", f"vstack image flash:{IMAGE_150}", "vstack config flash:default.txt", "end")
+    sw = lab.switch("old", "WS-C2960-24TT-L", 1, smart_install=False, version="12.2(50)SE5")
+    wait_until(lambda: (e := lab.entry(mac(1))) is not None and e.image == "X", what="image failed")
+    assert sw.version == "12.2(50)SE5" and sw.hostname == "OLDTIMER"
+    assert "no enable password" in "\n".join(lab.cli("show vstack download-status detail"))
+
+
 def test_non_smart_install_client_needs_the_password(lab: Lab) -> None:
+    lab.ok("configure terminal", "vstack config flash:default.txt", "end")
     sw = lab.switch("old", "WS-C2960-24TT-L", 1, smart_install=False, version="12.2(50)SE5")
     lab.wait_phase(sw, Phase.JOINED, Phase.FAILED)
     assert sw.phase is Phase.JOINED, sw.detail
