@@ -586,6 +586,13 @@ class SimSwitch:
             self._console = console
         await self._send_cdp()
         self._emit(Phase.JOINED, f"{self.address} (not Smart Install capable: listed through CDP)")
+        self._spawn(self._cdp_refresh())
+
+    async def _cdp_refresh(self) -> None:
+        """CDP repeats: the neighbour's updates keep a legacy client active in the director's database."""
+        while True:
+            await asyncio.sleep(self.keepalive)
+            await self._send_cdp()
 
     async def legacy_image(self, url: str) -> None:
         """``archive download-sw`` typed on the vty: the image into flash, booted at the next reload."""
