@@ -6,11 +6,14 @@ broadcasting DHCP from port 68, configuring the leased address, fetching over TF
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from netns import needs_netns, veth_namespace
 from simlab import IMAGE_150, Lab, wait_until
 
@@ -141,3 +144,48 @@ def test_two_switches_share_a_namespace(tmp_path: Path) -> None:
                 if process.poll() is None:
                     stop(process)
             lab.close()
+
+
+LEASE_PROBE = """
+import asyncio, json, sys
+from vstackcli.grammar.values import MacAddress
+from vstackcli.sim import SimNetwork
+from vstackcli.sim.dhcp import DhcpClient
+lease = asyncio.run(DhcpClient(MacAddress.parse(sys.argv[2]), SimNetwork.interface(sys.argv[1])).obtain())
+print(json.dumps(None if lease is None else {k: str(v) for k, v in lease.__dict__.items()}))
+"""
+
+
+@needs_netns
+def test_dhcp_client_with_dnsmasq(tmp_path: Path) -> None:
+    """A DHCP server we did not write: dnsmasq with Smart Install's options (125 as vi-encap 9, 150, 67, 12)
+    answers the simulated switch's broadcast DISCOVER/REQUEST; the lease is read as the switch reads it."""
+    if shutil.which("dnsmasq") is None:
+        pytest.skip("dnsmasq is not installed")
+    with veth_namespace("simd", INDEX + 2, client_address=False) as ns:
+        server = f"198.18.{INDEX + 2}.1"
+        leases = tmp_path / "dnsmasq.leases"
+        dnsmasq = subprocess.Popen(["dnsmasq", "--keep-in-foreground", "--port=0", "--bind-interfaces",
+                                    f"--interface={ns.server_if}", "--except-interface=lo", "--conf-file=/dev/null",
+                                    "--no-ping", f"--dhcp-leasefile={leases}", f"--pid-file={tmp_path / 'd.pid'}",
+                                    f"--dhcp-range=198.18.{INDEX + 2}.10,198.18.{INDEX + 2}.50,255.255.255.0,1h",
+                                    f"--dhcp-option=vi-encap:9,16,{server}", "--dhcp-option=vi-encap:9,5,imagelist.txt",
+                                    f"--dhcp-option=150,{server}", "--dhcp-option=67,default.txt",
+                                    "--dhcp-option=12,SI-c6.5740"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.3)
+            out = ns.run(sys.executable, "-c", LEASE_PROBE, ns.client_if, "0024.13c6.5740",
+                         cwd=str(Path(__file__).resolve().parent.parent), timeout=30)
+            lease = json.loads(out.stdout or "null")
+            assert lease is not None, out.stderr
+            assert lease["director"] == server and lease["image_list"] == "imagelist.txt"
+            assert lease["tftp_server"] == server and lease["config_file"] == "default.txt"
+            assert lease["hostname"] == "SI-c6.5740" and lease["ip"].startswith(f"198.18.{INDEX + 2}.")
+            time.sleep(0.2)
+            held = leases.read_text()
+            assert "00:24:13:c6:57:40" in held  # dnsmasq keyed the lease on the Vlan1 MAC ...
+            assert ":".join(f"{b:02x}" for b in b"\x00cisco-0024.13c6.5740-Vl1") in held  # ... and the client id
+        finally:
+            dnsmasq.terminate()
+            dnsmasq.wait(10)
