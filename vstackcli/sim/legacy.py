@@ -1,4 +1,5 @@
-"""The vty of a simulated switch that is not Smart Install capable: what the director telnets into.
+"""A simulated switch that is not Smart Install capable: its life (``LegacyClient``, a mixin of
+``SimSwitch``: AutoInstall, CDP-listed) and its vty (``LegacyConsole``), what the director telnets into.
 
 Only what a director's update needs (``net/smi/legacy.py``): the login and
 ``enable`` passwords (``enable password`` of the switch's configuration; none set
@@ -16,12 +17,19 @@ import contextlib
 import re
 from typing import TYPE_CHECKING
 
+from vstackcli.net.smi import codec
 from vstackcli.net.smi.client_endpoint import CommandRefused
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED
+from vstackcli.sim import tftp
+from vstackcli.sim.dhcp import Lease
+from vstackcli.sim.images import image_version
+from vstackcli.sim.spec import Phase
+from vstackcli.sim.zerotouch import FLASH_FULL, MAX_CONFIG
 
 if TYPE_CHECKING:
     from vstackcli.sim.switch import SimSwitch
 
-__all__ = ["LegacyConsole", "enable_password"]
+__all__ = ["LegacyClient", "LegacyConsole", "enable_password"]
 
 _ENABLE = re.compile(rb"^enable (?:password|secret) (?:0 )?(\S+)\s*$", re.MULTILINE)
 _RELOAD_IN = re.compile(r"^reload in (\d{1,3}):(\d{2})$")
@@ -127,3 +135,70 @@ class LegacyConsole:
             text = str(exc)
             return [text if text.startswith("%") else f"%Error: {text}"]
         return ["% Invalid input detected at '^' marker."]
+
+
+class LegacyClient:
+    """A mixin of ``SimSwitch``: the life of a switch that is not Smart Install capable."""
+
+    async def _legacy(self, lease: Lease) -> None:
+        """A pre-12.2(52)SE client: AutoInstall only (option 67 over TFTP, option 125 unknown to it).
+        Its upstream neighbour's CDP update puts it in the director's database (type N)."""
+        server = lease.tftp_server or lease.director or lease.server
+        if lease.config_file and not self.state.startup_config:
+            try:
+                await self._fetch_config_quietly(str(server), lease.config_file)
+            except (tftp.TftpError, OSError) as exc:
+                self._fail(f"config {lease.config_file}: {exc}")
+                return
+            await self._reload()
+        self.director = lease.director or self.director
+        if self._console is None:
+            port = LEGACY_PORT_UNPRIVILEGED if self.network.is_loopback else LEGACY_PORT
+            console = LegacyConsole(self, self._source() or "0.0.0.0", port)
+            await console.start()
+            self._console = console
+        await self._send_cdp()
+        self._emit(Phase.JOINED, f"{self.address} (not Smart Install capable: listed through CDP)")
+        self._spawn(self._cdp_refresh())
+
+    async def _cdp_refresh(self) -> None:
+        """CDP repeats: the neighbour's updates keep a legacy client active in the director's database."""
+        while True:
+            await asyncio.sleep(self.keepalive)
+            await self._send_cdp()
+
+    async def legacy_image(self, url: str) -> None:
+        """``archive download-sw`` typed on the vty: the image into flash, booted at the next reload."""
+        host, path = codec.parse_tftp_url(url)
+        name = path.rsplit("/", 1)[-1]
+        free = self.spec.flash_size - sum(self.flash.values())
+        if self.spec.fault == "flash-too-small":
+            free = min(free, 16 * 1024)
+
+        def check(size: int) -> None:
+            if size > free:
+                raise CommandRefused(FLASH_FULL.format(name=name, size=size, free=free))
+
+        self._emit(Phase.IMAGE, name)
+        try:
+            size = await tftp.fetch(*self.network.tftp_endpoint(host), path, None, local=self._source(),
+                                    on_size=check, on_data=lambda done: check(done))
+        except (tftp.TftpError, OSError) as exc:
+            self._emit(Phase.JOINED, str(self.address))
+            raise CommandRefused(f"%Error opening {url} ({exc})") from None
+        except CommandRefused:
+            self._emit(Phase.JOINED, str(self.address))
+            raise
+        self.flash[name] = size
+        self.boot_image, self._next_version = name, image_version(name)
+        self._emit(Phase.JOINED, f"image {name} installed, boots at next reload")
+
+    async def legacy_config(self, url: str) -> int:
+        """``copy tftp://... startup-config`` typed on the vty."""
+        self.state.startup_config = await self.read_url(url, MAX_CONFIG)
+        return len(self.state.startup_config)
+
+    async def _fetch_config_quietly(self, server: str, path: str) -> None:
+        self._emit(Phase.CONFIG, path)
+        self.state.startup_config = await tftp.fetch_bytes(*self.network.tftp_endpoint(server), path,
+                                                           cap=MAX_CONFIG, local=self._source())
