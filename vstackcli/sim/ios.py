@@ -10,6 +10,7 @@ configuration, ``Director.reconcile``). Nothing of this exists until
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,9 +29,11 @@ def build_shell(switch: SimSwitch) -> tuple[Session, tempfile.TemporaryDirectory
     """The switch's console session (privileged) and the temporary directory that holds its flash/nvram."""
     spec = switch.spec
     root = tempfile.TemporaryDirectory(prefix=f"vstackcli-sim-{spec.name}-")
+    ports = re.search(r"(?:^|-)C?\d{4}[A-Z]*-(\d{1,2})", spec.pid.upper())  # WS-C2960-24TT-L: 24 access ports
     platform = Platform(pid=spec.pid, model_family=spec.pid.split("-")[1] if "-" in spec.pid else spec.pid,
                         version=switch.version, image=switch.boot_image or f"{spec.pid.lower()}.bin",
-                        serial=spec.serial or "FOC0000X000", base_mac=spec.mac)
+                        serial=spec.serial or "FOC0000X000", base_mac=spec.mac,
+                        access_ports=int(ports.group(1)) if ports else 24, ten_gig=0)
     device = Device(Path(root.name), platform=platform, flash_size=spec.flash_size)
     device.config.hostname = switch.hostname
     text = switch.state.running_config.decode("ascii", "replace")
