@@ -186,12 +186,9 @@ class DirectorLink:
 
     async def _upgrade_quietly(self, server: str, image_list: str) -> None:
         """An on-demand upgrade: the endpoint sends the started/done/failed reports itself."""
-        saved = self._report
-        self._report = _silent  # type: ignore[method-assign]
         try:
             await self._upgrade(server, image_list, zero_touch=False)
         finally:
-            self._report = saved  # type: ignore[method-assign]
             self._emit(Phase.JOINED, f"image {self.boot_image} installed, boots at next reload")
 
     def schedule_reload(self, hour: int, minute: int) -> None:
@@ -215,7 +212,3 @@ class DirectorLink:
         elif self.director is not None and self._endpoint is not None:
             await self.send_to_director(self._report_message(keepalive=False))
             self._emit(Phase.JOINED, str(self.address))
-
-
-async def _silent(kind: str, phase: str, detail: str = "") -> None:
-    """Reports the endpoint sends itself during on-demand work."""

@@ -50,29 +50,31 @@ class ZeroTouchSteps:
             listing = await tftp.fetch_bytes(*self.network.tftp_endpoint(server), image_list, cap=MAX_LIST,
                                              local=self._source())
         except (tftp.TftpError, OSError) as exc:
-            await self._download_failed("image", f"image list {image_list}: {exc}")
+            await self._download_failed("image", f"image list {image_list}: {exc}", zero_touch)
         names = [line.strip() for line in listing.decode("ascii", "replace").splitlines() if line.strip()]
         if not names:
-            await self._download_failed("image", f"image list {image_list} is empty")
+            await self._download_failed("image", f"image list {image_list} is empty", zero_touch)
         wanted = image_version(names[0])
         if wanted == self.version:
             self._next_version = wanted
             if zero_touch:  # nothing to download; the director's record must not stay pending
                 await self._report("image", "done", f"already running {wanted}")
             return
-        await self._report("image", "started")
+        if zero_touch:  # on-demand, the endpoint reports the command's progress itself
+            await self._report("image", "started")
         free = self.spec.flash_size - sum(self.flash.values())
         if self.spec.fault == "flash-too-small":
             free = min(free, 16 * 1024)  # no IOS image is that small
         for name in dict.fromkeys(names):
-            size = await self._fetch_image(server, name, free)
+            size = await self._fetch_image(server, name, free, zero_touch)
             self.flash[name.rsplit("/", 1)[-1]] = size
             free -= size
         self.boot_image = names[0].rsplit("/", 1)[-1]
         self._next_version = wanted
-        await self._report("image", "done")
+        if zero_touch:
+            await self._report("image", "done")
 
-    async def _fetch_image(self, server: str, path: str, free: int) -> int:
+    async def _fetch_image(self, server: str, path: str, free: int, zero_touch: bool) -> int:
         name = path.rsplit("/", 1)[-1]
         total = 0
 
@@ -92,9 +94,9 @@ class ZeroTouchSteps:
             return await tftp.fetch(*self.network.tftp_endpoint(server), path, None, local=self._source(),
                                     on_size=check, on_data=progress)
         except ZeroTouchFailed as exc:
-            await self._download_failed("image", str(exc))
+            await self._download_failed("image", str(exc), zero_touch)
         except (tftp.TftpError, OSError) as exc:
-            await self._download_failed("image", f"{path}: {exc}")
+            await self._download_failed("image", f"{path}: {exc}", zero_touch)
         raise AssertionError("unreachable")
 
     async def _fetch_config(self, server: str, path: str) -> None:
@@ -113,8 +115,9 @@ class ZeroTouchSteps:
         self._emit(Phase.CONFIG, path, len(data), len(data))
         await self._report("config", "done")
 
-    async def _download_failed(self, kind: str, detail: str) -> None:
-        await self._report(kind, "failed", detail)
+    async def _download_failed(self, kind: str, detail: str, report: bool = True) -> None:
+        if report:
+            await self._report(kind, "failed", detail)
         raise ZeroTouchFailed(detail)
 
     async def _reload(self) -> None:
