@@ -8,6 +8,13 @@
 - ``command_message`` turns the engine's ``ClientCommand`` into the wire message:
   ``config`` as type 3, ``image`` as type 2 with the image list the engine wrote,
   ``backup`` as a type-8 ``copy`` towards the director's TFTP.
+- On loopback (simulated switches, docs/simulation.md) a client reports a leased
+  address that is never sent to: the endpoint remembers the loopback alias each
+  report came from and commands go there (``aliases``), so the database shows the
+  leased address as on a real network while every packet stays on 127/8.
+- A client that is not Smart Install capable (type N) is updated over telnet
+  (``legacy.py``): the director logs in with the command's password and types
+  ``archive download-sw`` or ``copy ... startup-config``.
 - ``SmiBackend`` adapts the engine's synchronous ``Backend`` calls to the endpoint
   on an asyncio loop: ``apply`` opens or closes the port at once, ``send`` opens
   a fresh connection per command to the client's port and writes one message.
@@ -26,9 +33,10 @@ from typing import TYPE_CHECKING
 from vstackcli.engine.backend import Backend, ClientCommand, DesiredState
 from vstackcli.engine.messages import smi
 from vstackcli.engine.syslog import SystemLog
-from vstackcli.grammar.values import FileUrl
+from vstackcli.grammar.values import FileUrl, MacAddress
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.codec import ChangeConfig, ExecCommands, ExecuteFile, ImageUpgrade, Malformed, Probe
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED, LegacyError, run_legacy
 from vstackcli.net.smi.server import SmiServer, Truncated, read_frame, send_bytes
 
 if TYPE_CHECKING:
@@ -37,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["SMI_PORT", "DirectorEndpoint", "SmiBackend", "command_message", "tftp_url"]
 
 SMI_PORT = 4786
+DIRECTOR_CONNECTIONS = 1024  # hundreds of clients report at once when a network boots (a client allows 64)
 Dispatch = Callable[[Callable[[], object]], None]
 
 
@@ -91,12 +100,13 @@ class DirectorEndpoint(SmiServer):
 
     def __init__(self, director: Director | None, host: str = "127.0.0.1", port: int = 0, *,
                  log: SystemLog | None = None, idle_timeout: float = 30.0, client_port: int = SMI_PORT,
-                 dispatch: Dispatch | None = None):
+                 dispatch: Dispatch | None = None, max_connections: int = DIRECTOR_CONNECTIONS):
         super().__init__(host, port, log=log if log is not None else (director.device.log if director else None),
-                         idle_timeout=idle_timeout)
+                         idle_timeout=idle_timeout, max_connections=max_connections)
         self.director = director
         self.client_port = client_port
         self.dispatch = dispatch or _direct
+        self.aliases: dict[ipaddress.IPv4Address, str] = {}  # on loopback: a client's reported IP -> its peer
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
@@ -122,7 +132,13 @@ class DirectorEndpoint(SmiServer):
         if isinstance(message, extension.Report):
             ip = peer if isinstance(peer, ipaddress.IPv4Address) else None
             report = message.to_client_report(ip)
-            self.dispatch(lambda: director.on_report(report))
+            if ip is not None and ip.is_loopback and report.ip is not None and report.ip != ip and \
+                    ipaddress.ip_address(self.host).is_loopback:
+                self.aliases[report.ip] = str(ip)  # simulated switches: every packet stays on 127/8
+            if message.cdp:
+                self.dispatch(lambda: director.on_cdp(report))
+            else:
+                self.dispatch(lambda: director.on_report(report))
         elif isinstance(message, extension.DownloadReport):
             self.dispatch(lambda: director.on_download(message.mac, message.kind, message.phase, message.detail))
         else:
@@ -132,8 +148,12 @@ class DirectorEndpoint(SmiServer):
                            timeout: float = 5.0) -> bytes:
         """Send one command on a fresh connection to the client's port; return the bytes sent."""
         payload = codec.encode(command_message(command, director_ip))
-        await send_bytes(str(command.client_ip), self.client_port, [payload], timeout)
+        await send_bytes(self.address_of(command.client_ip), self.client_port, [payload], timeout)
         return payload
+
+    def address_of(self, client_ip: ipaddress.IPv4Address) -> str:
+        """Where a client is reached: its address, or on loopback the alias its reports came from."""
+        return self.aliases.get(client_ip, str(client_ip))
 
 
 class SmiBackend:
@@ -149,7 +169,7 @@ class SmiBackend:
     def __init__(self, director: Director, loop: asyncio.AbstractEventLoop, *, inner: Backend | None = None,
                  host: str | None = None, port: int | None = None, client_port: int = SMI_PORT,
                  dispatch: Dispatch | None = None, privileged: bool | None = None, idle_timeout: float = 30.0,
-                 send_timeout: float = 5.0):
+                 send_timeout: float = 5.0, legacy_port: int | None = None):
         self.director = director
         self.loop = loop
         self.inner = inner
@@ -160,12 +180,15 @@ class SmiBackend:
         self.privileged = os.geteuid() == 0 if privileged is None else privileged
         self.idle_timeout = idle_timeout
         self.send_timeout = send_timeout
+        self.legacy_port = legacy_port if legacy_port is not None else (
+            LEGACY_PORT if self.privileged else LEGACY_PORT_UNPRIVILEGED)  # telnet to type-N clients
         self.desired: DesiredState | None = None
         self.endpoint: DirectorEndpoint | None = None
         self.sent: list[bytes] = []
         self._last_port: int | None = None
         self._lock: asyncio.Lock | None = None
         self._pending: list[concurrent.futures.Future | asyncio.Future] = []
+        self.aliases: dict[ipaddress.IPv4Address, str] = {}  # kept across endpoint restarts
 
     # ---- Backend -----------------------------------------------------------------------------
 
@@ -179,6 +202,14 @@ class SmiBackend:
         desired = self.desired
         if desired is None or not desired.smi_port_open or desired.director_ip is None:
             raise ConnectionError("Smart Install is not running as director")
+        entry = self.director.db.by_ip(command.client_ip)
+        if entry is not None and entry.device_type == "N" and command.kind in ("image", "config"):
+            try:
+                url = tftp_url(command.url, desired.director_ip)
+            except ValueError as exc:
+                raise ConnectionError(str(exc)) from None
+            self._submit(self._send_legacy(command, entry.mac, url, desired.director_ip))
+            return
         try:
             command_message(command, desired.director_ip)
         except ValueError as exc:
@@ -249,6 +280,7 @@ class SmiBackend:
                 except OSError as exc:
                     error = exc
                     continue
+                endpoint.aliases = self.aliases
                 self.endpoint = endpoint
                 return
             reason = (error.strerror or str(error)) if error is not None else "not bound"
@@ -256,13 +288,30 @@ class SmiBackend:
 
     async def _send(self, command: ClientCommand, director_ip: ipaddress.IPv4Address) -> None:
         payload = codec.encode(command_message(command, director_ip))
+        endpoint = self.endpoint
+        host = endpoint.address_of(command.client_ip) if endpoint is not None else str(command.client_ip)
         try:
-            await send_bytes(str(command.client_ip), self.client_port, [payload], self.send_timeout)
+            await send_bytes(host, self.client_port, [payload], self.send_timeout)
         except (OSError, TimeoutError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             self.dispatch(lambda: self._failed(command, str(reason)))
             return
         self.sent.append(payload)
+
+    async def _send_legacy(self, command: ClientCommand, mac: MacAddress, url: str,
+                           director_ip: ipaddress.IPv4Address) -> None:
+        """A client that is not Smart Install capable: log in over telnet and type the update (legacy.py)."""
+        endpoint = self.endpoint
+        host = endpoint.address_of(command.client_ip) if endpoint is not None else str(command.client_ip)
+        director = self.director
+        self.dispatch(lambda: director.on_download(mac, command.kind, "started"))
+        try:
+            await run_legacy(command, host, self.legacy_port, director_ip, url)
+        except LegacyError as exc:
+            reason = str(exc)[:128]
+            self.dispatch(lambda: director.on_download(mac, command.kind, "failed", reason))
+            return
+        self.dispatch(lambda: director.on_download(mac, command.kind, "done"))
 
     def _failed(self, command: ClientCommand, reason: str) -> None:
         director = self.director
