@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -130,6 +131,7 @@ class Storage:
         self.root = root
         self.flash = FileSystem("flash:", root / "flash", flash_size)
         self.nvram = FileSystem("nvram:", root / "nvram", NVRAM_SIZE)
+        self.on_startup_saved: Callable[[str], None] | None = None  # told after each save (simulated switches)
 
     def filesystem(self, scheme: str) -> FileSystem:
         if scheme in ("flash:", "flash0:", "flash1:", "usb:"):
@@ -145,6 +147,8 @@ class Storage:
 
     def save_startup_config(self, text: str) -> None:
         self.nvram.write("startup-config", text.encode())
+        if self.on_startup_saved is not None:
+            self.on_startup_saved(text)
 
     def erase_startup_config(self) -> None:
         if self.nvram.exists("startup-config"):

@@ -42,4 +42,5 @@ def build_shell(switch: SimSwitch) -> tuple[Session, tempfile.TemporaryDirectory
     if switch.hostname and device.config.hostname == "Switch":
         device.config.hostname = switch.hostname
     device.dirty = False
+    device.storage.on_startup_saved = switch.saved_from_shell  # write memory on its vty: a backup
     return Session(device, privilege=15, length=0), root

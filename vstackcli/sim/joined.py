@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
+import logging
 from typing import TYPE_CHECKING
 
 from vstackcli.engine.clients import Neighbor, StackMember
@@ -17,21 +18,26 @@ from vstackcli.grammar.values import parse_interface
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.client_endpoint import CommandRefused
 from vstackcli.net.smi.codec import ChangeConfig, ImageUpgrade
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED
 from vstackcli.sim import tftp
 from vstackcli.sim.network import SMI_PORT
 from vstackcli.sim.spec import Phase
 from vstackcli.sim.zerotouch import MAX_CONFIG, ZeroTouchFailed
 
 if TYPE_CHECKING:
+    from vstackcli.net.vty.telnet import TelnetServer
     from vstackcli.sim.client import SimEndpoint
 
 __all__ = ["DirectorLink"]
+
+log = logging.getLogger(__name__)
 
 
 class DirectorLink:
     """The Smart Install side of a switch once it knows its director."""
 
     _endpoint: SimEndpoint | None
+    _vty: TelnetServer | None = None
 
     async def _join(self) -> None:
         if self.director is None:
@@ -143,13 +149,32 @@ class DirectorLink:
                 self.local = self.network.allocate_alias()  # another program holds this alias's 4786
                 continue
             self._endpoint = endpoint
+            await self._open_vty()
             return
         raise OSError(errno.EADDRINUSE, "no free loopback alias for the Smart Install listener")
+
+    async def _open_vty(self) -> None:
+        """The switch's telnet vty, what ``vstack attach`` reaches: its own IOS shell, built at the first
+        connection, on port 23 (2323 on loopback). Its ``line vty`` and enable password come from the
+        configuration the director sent, as the guide requires for attaching."""
+        from vstackcli.net.vty.telnet import TelnetServer
+
+        port = LEGACY_PORT_UNPRIVILEGED if self.network.is_loopback else LEGACY_PORT
+        vty = TelnetServer(lambda: self.shell().device, self._source() or "0.0.0.0", port)
+        try:
+            await vty.start()
+        except OSError as exc:  # the switch still works; only attaching to it does not
+            log.warning("switch %s: no vty on port %d: %s", self.name, port, exc.strerror)
+            return
+        self._vty = vty
 
     async def _close_endpoint(self) -> None:
         if self._endpoint is not None:
             await self._endpoint.stop()
             self._endpoint = None
+        if self._vty is not None:
+            await self._vty.stop()
+            self._vty = None
 
     async def read_url(self, url: str, cap: int | None = None) -> bytes:
         """A ``tftp://host/path`` file (the endpoint's commands), at the address the network maps."""

@@ -149,6 +149,14 @@ class SimSwitch(ZeroTouchSteps, DirectorLink, LegacyClient):
         else:
             asyncio.run_coroutine_threadsafe(self._backup(), loop)
 
+    def saved_from_shell(self, text: str) -> None:
+        """``write memory`` typed on the switch's own IOS (its vty, reached by ``vstack attach``): the saved
+        configuration becomes the switch's, and is backed up to the director (any thread)."""
+        self.state.running_config = text.encode("ascii", "replace")
+        if self._session is not None:
+            self.hostname = self._session.device.config.hostname
+        self.write_memory()
+
     def shell(self) -> Session:
         """This switch's own IOS shell (its own Device in a temporary root), built on first use."""
         if self._session is None:

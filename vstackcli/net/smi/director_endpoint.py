@@ -248,6 +248,12 @@ class SmiBackend:
         else:
             self._pending.append(asyncio.run_coroutine_threadsafe(coro, self.loop))
 
+    def vty_target(self, client_ip: ipaddress.IPv4Address) -> tuple[str, int] | None:
+        """Where ``vstack attach`` telnets to: the client's vty (port 23; on loopback its alias, 2323)."""
+        if self.endpoint is None:
+            return None
+        return self.aliases.get(client_ip, str(client_ip)), self.legacy_port
+
     def _where(self, director_ip: ipaddress.IPv4Address) -> tuple[str, int]:
         if self.privileged:
             return self.host or str(director_ip), SMI_PORT if self.port is None else self.port

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 
 from vstackcli.engine.backend import ClientCommand, DesiredState
 from vstackcli.engine.device import Device
@@ -154,12 +155,18 @@ class TelnetIO:
 class TelnetServer:
     """Listens for telnet connections and runs a vty session for each."""
 
-    def __init__(self, device: Device, host: str = "127.0.0.1", port: int = 0):
-        self.device = device
+    def __init__(self, device: Device | Callable[[], Device], host: str = "127.0.0.1", port: int = 0):
+        self._device = device  # a Device, or a factory called at the first connection (simulated switches)
         self.host = host
         self.port = port
         self.server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def device(self) -> Device:
+        if not isinstance(self._device, Device):
+            self._device = self._device()
+        return self._device
 
     async def start(self) -> tuple[str, int]:
         self.server = await asyncio.start_server(self._connected, self.host, self.port, reuse_address=True)
