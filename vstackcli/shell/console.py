@@ -50,6 +50,15 @@ def _stdout_write(text: str) -> None:
     sys.stdout.flush()
 
 
+def _terminal_write(text: str) -> None:
+    """Straight to the terminal (the real stdout, even under patch_stdout), LF as CR LF outside raw data."""
+    stream = sys.__stdout__
+    if stream is None:
+        return
+    stream.write(text)
+    stream.flush()
+
+
 class Console:
     """A ``Session`` on a terminal; ``write`` and ``read_key`` default to the local one."""
 
@@ -149,17 +158,19 @@ class Console:
         return 0
 
     async def _attach(self, target: AttachTarget) -> None:
-        """``vstack attach``: the terminal talks to the client switch's vty until either side ends it."""
-        self.write(trying_text(target))
+        """``vstack attach``: the terminal talks to the client switch's vty until either side ends it.
+        The bytes go straight to the terminal, not through prompt_toolkit's stdout proxy."""
+        write = _terminal_write if self.write is _stdout_write else self.write
+        write(trying_text(target))
         size = os.get_terminal_size() if sys.stdout.isatty() else os.terminal_size((80, 24))
         try:
             conn = await AttachConnection.open(target, size.columns, size.lines)
         except (OSError, TimeoutError) as exc:
-            self.write("\n" + refused_text(exc) + "\n\n")
+            write("\n" + refused_text(exc) + "\n\n")
             return
-        self.write("Open\n")
-        local = await run_attached(conn, self.write)
-        self.write("\n" + closed_text(target, local) + "\n")
+        write("Open\n")
+        local = await run_attached(conn, write)
+        write("\n" + closed_text(target, local) + "\n")
 
     async def _tick(self) -> None:
         """Time moves the director: client health, the join window."""
