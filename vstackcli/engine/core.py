@@ -108,6 +108,7 @@ class Director:
         self._backup_names: dict[MacAddress, str] = {}  # MAC -> hostname its backup files are named after
         self.proxy_db = ProxyDatabase(device.storage.flash)
         self._upgrading: set[MacAddress] = set()  # clients with an image or config download in progress
+        self.cdp: dict[MacAddress, ClientReport] = {}  # CDP database updates: base MAC -> what a neighbour saw
 
     # ---- configuration -> backends -------------------------------------------------------
 
@@ -177,7 +178,7 @@ class Director:
         if request.vlan != v.startup_vlan and request.vlan not in v.vlans:
             return DhcpDecision(None, "a", f"VLAN {request.vlan} is not a Smart Install management VLAN")
         now = self.device.clock.now()
-        entry = self.db.by_mac(request.mac)
+        entry = self.db.by_mac(request.mac) or self._by_base_mac(request.mac)
         replaced = None
         if entry is None:
             facts = ClientFacts(request.mac, request.pid, request.upstream, request.stack, in_database=False)
@@ -221,6 +222,8 @@ class Director:
             hostname = ""
         if hostname and not entry.hostname:
             entry.hostname = hostname
+        if entry.phase == "reloading":  # back from its zero-touch reload: the same lease, nothing to start again
+            return DhcpDecision(SmiOptions(v.director, image_list, config_file, tftp, hostname, ""), "a")
         if assignment.image is not None:
             self._start(entry, "image", str(assignment.image), on_demand=False)
         if assignment.config is not None or config_file:
@@ -229,6 +232,17 @@ class Director:
         entry.script = str(assignment.script) if assignment.script is not None else ""
         entry.phase = "offered"
         return DhcpDecision(SmiOptions(v.director, image_list, config_file, tftp, hostname, script), "a")
+
+    def _by_base_mac(self, dhcp_mac: MacAddress) -> ClientEntry | None:
+        """A joined client asks DHCP with its Vlan1 MAC (base + 0x40) but is listed under its base MAC."""
+        return self.db.by_mac(MacAddress(dhcp_mac.value - 0x40)) if dhcp_mac.value >= 0x40 else None
+
+    def _by_vlan_mac(self, base: MacAddress) -> ClientEntry | None:
+        """A client reports with its base MAC before its join re-keys the entry its DHCP request made."""
+        try:
+            return self.db.by_mac(vlan_mac(base))
+        except ValueError:
+            return None
 
     def _config_for(self, entry: ClientEntry, assignment: Assignment, replaced: ClientEntry | None) -> str:
         """Option 67: the client's last backup (rev2) when backup is on and one exists, else the seed."""
@@ -290,6 +304,45 @@ class Director:
 
     # ---- what clients report -----------------------------------------------------------------
 
+    def on_cdp(self, report: ClientReport) -> ClientEntry | None:
+        """A CDP database update: an upstream device saw this neighbour (docs/smi-extension.md).
+
+        The facts are kept for the client's DHCP requests (its PID, port and stack decide
+        its group and whether it replaces an inactive switch). A client that is not Smart
+        Install capable never reports itself: it enters the database here (type N).
+        """
+        v = self.config.vstack
+        upstream = report.upstream
+        if upstream is not None and int(upstream.host) == 0 and v.director is not None:
+            upstream = Neighbor(v.director, upstream.interface)  # the director heard it on its own port
+        report = ClientReport(report.mac, report.pid, report.ip, report.hostname, report.serial, report.version,
+                              report.smart_install, upstream, report.stack)
+        if len(self.cdp) >= 65536:
+            self.cdp.pop(next(iter(self.cdp)))
+        self.cdp[report.mac] = report
+        if report.smart_install or not self.operational:
+            return None
+        entry = self.db.by_mac(report.mac) or self._rekey_from_dhcp(report.mac)
+        if entry is None:
+            entry = self._add_client(report.mac, report.pid, report.ip, "N", upstream, report.stack)
+        entry.pid, entry.ip = report.pid or entry.pid, report.ip or entry.ip
+        entry.hostname = report.hostname or entry.hostname
+        entry.serial, entry.version = report.serial or entry.serial, report.version or entry.version
+        entry.device_type, entry.health, entry.phase = "N", "A", "joined"
+        entry.last_seen = self.device.clock.monotonic()
+        if upstream is not None:
+            entry.upstream = upstream
+            entry.neighbors = [(str(upstream.host), str(upstream.interface))]
+            entry.hops = self._hops(upstream)
+        return entry
+
+    def cdp_facts(self, dhcp_mac: MacAddress) -> ClientReport | None:
+        """What CDP said of the client asking DHCP from ``dhcp_mac`` (its Vlan1 MAC, or its base MAC)."""
+        found = self.cdp.get(dhcp_mac)
+        if found is None and dhcp_mac.value >= 0x40:
+            found = self.cdp.get(MacAddress(dhcp_mac.value - 0x40))
+        return found
+
     def on_report(self, report: ClientReport) -> ClientEntry:
         """A client joined or kept alive: refresh its entry (and its stack members' entries)."""
         entry = self.db.by_mac(report.mac)
@@ -331,6 +384,9 @@ class Director:
             return None
         if entry is not None:
             self.db.remove(entry)
+            if entry.mac in self._upgrading:
+                self._upgrading.discard(entry.mac)
+                self._upgrading.add(base)
             entry.mac = base
             self.db.add(entry)
         return entry
@@ -348,10 +404,10 @@ class Director:
 
     def on_download(self, mac: MacAddress, kind: str, phase: str, detail: str = "") -> None:
         """A client reports a download: ``phase`` is started, done or failed."""
-        entry = self.db.by_mac(mac)
+        entry = self.db.by_mac(mac) or self._by_vlan_mac(mac)
         if entry is None:
             return
-        record = self.downloads.latest(str(mac), kind)
+        record = self.downloads.latest(str(entry.mac), kind)
         name = record.url if record else kind
         ip = entry.ip or "0.0.0.0"
         letters = {"image": {"started": "i", "done": "I", "failed": "X"},

@@ -180,6 +180,8 @@ class DhcpBackend:
                 entry = next((c for c in director.db.clients if _vlan_mac(c.mac) == request.mac), None)
             if entry is not None and not request.pid:
                 request = DhcpRequest(request.mac, request.vlan, entry.pid, entry.upstream, entry.stack, request.ip)
+            elif entry is None and not request.pid and (seen := director.cdp_facts(request.mac)) is not None:
+                request = DhcpRequest(request.mac, request.vlan, seen.pid, seen.upstream, seen.stack, request.ip)
             return director.on_dhcp(request)
 
     def send(self, command: ClientCommand) -> None:

@@ -38,6 +38,7 @@ class SimNetwork:
     tftp: tuple[str, int] | None = None  # loopback: the director's TFTP endpoint
     smi: tuple[str, int] | None = None  # loopback: the director's Smart Install endpoint
     ifname: str = ""  # interface: the interface inside the namespace
+    director: ipaddress.IPv4Address | None = None  # interface: where CDP updates go before DHCP names it
     _aliases: itertools.count = field(default_factory=itertools.count, repr=False)
 
     @classmethod
@@ -46,9 +47,14 @@ class SimNetwork:
         return cls("loopback", dhcp=dhcp, tftp=tftp, smi=smi)
 
     @classmethod
-    def interface(cls, ifname: str) -> SimNetwork:
-        """Real ports and broadcast DHCP on ``ifname`` (run inside a network namespace, as root)."""
-        return cls("interface", ifname=ifname)
+    def interface(cls, ifname: str, director: str | None = None) -> SimNetwork:
+        """Real ports and broadcast DHCP on ``ifname`` (run inside a network namespace, as root).
+
+        ``director``: the director's address, to which the CDP database update about a
+        booting switch is sent (on a real network its upstream neighbour sends it; without
+        it the director learns the switch's PID only from its join).
+        """
+        return cls("interface", ifname=ifname, director=ipaddress.IPv4Address(director) if director else None)
 
     @property
     def is_loopback(self) -> bool:

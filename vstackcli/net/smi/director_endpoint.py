@@ -8,6 +8,10 @@
 - ``command_message`` turns the engine's ``ClientCommand`` into the wire message:
   ``config`` as type 3, ``image`` as type 2 with the image list the engine wrote,
   ``backup`` as a type-8 ``copy`` towards the director's TFTP.
+- On loopback (simulated switches, docs/simulation.md) a client reports a leased
+  address that is never sent to: the endpoint remembers the loopback alias each
+  report came from and commands go there (``aliases``), so the database shows the
+  leased address as on a real network while every packet stays on 127/8.
 - ``SmiBackend`` adapts the engine's synchronous ``Backend`` calls to the endpoint
   on an asyncio loop: ``apply`` opens or closes the port at once, ``send`` opens
   a fresh connection per command to the client's port and writes one message.
@@ -97,6 +101,7 @@ class DirectorEndpoint(SmiServer):
         self.director = director
         self.client_port = client_port
         self.dispatch = dispatch or _direct
+        self.aliases: dict[ipaddress.IPv4Address, str] = {}  # on loopback: a client's reported IP -> its peer
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
@@ -122,7 +127,13 @@ class DirectorEndpoint(SmiServer):
         if isinstance(message, extension.Report):
             ip = peer if isinstance(peer, ipaddress.IPv4Address) else None
             report = message.to_client_report(ip)
-            self.dispatch(lambda: director.on_report(report))
+            if ip is not None and ip.is_loopback and report.ip is not None and report.ip != ip and \
+                    ipaddress.ip_address(self.host).is_loopback:
+                self.aliases[report.ip] = str(ip)  # simulated switches: every packet stays on 127/8
+            if message.cdp:
+                self.dispatch(lambda: director.on_cdp(report))
+            else:
+                self.dispatch(lambda: director.on_report(report))
         elif isinstance(message, extension.DownloadReport):
             self.dispatch(lambda: director.on_download(message.mac, message.kind, message.phase, message.detail))
         else:
@@ -132,8 +143,12 @@ class DirectorEndpoint(SmiServer):
                            timeout: float = 5.0) -> bytes:
         """Send one command on a fresh connection to the client's port; return the bytes sent."""
         payload = codec.encode(command_message(command, director_ip))
-        await send_bytes(str(command.client_ip), self.client_port, [payload], timeout)
+        await send_bytes(self.address_of(command.client_ip), self.client_port, [payload], timeout)
         return payload
+
+    def address_of(self, client_ip: ipaddress.IPv4Address) -> str:
+        """Where a client is reached: its address, or on loopback the alias its reports came from."""
+        return self.aliases.get(client_ip, str(client_ip))
 
 
 class SmiBackend:
@@ -166,6 +181,7 @@ class SmiBackend:
         self._last_port: int | None = None
         self._lock: asyncio.Lock | None = None
         self._pending: list[concurrent.futures.Future | asyncio.Future] = []
+        self.aliases: dict[ipaddress.IPv4Address, str] = {}  # kept across endpoint restarts
 
     # ---- Backend -----------------------------------------------------------------------------
 
@@ -249,6 +265,7 @@ class SmiBackend:
                 except OSError as exc:
                     error = exc
                     continue
+                endpoint.aliases = self.aliases
                 self.endpoint = endpoint
                 return
             reason = (error.strerror or str(error)) if error is not None else "not bound"
@@ -256,8 +273,10 @@ class SmiBackend:
 
     async def _send(self, command: ClientCommand, director_ip: ipaddress.IPv4Address) -> None:
         payload = codec.encode(command_message(command, director_ip))
+        endpoint = self.endpoint
+        host = endpoint.address_of(command.client_ip) if endpoint is not None else str(command.client_ip)
         try:
-            await send_bytes(str(command.client_ip), self.client_port, [payload], self.send_timeout)
+            await send_bytes(host, self.client_port, [payload], self.send_timeout)
         except (OSError, TimeoutError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             self.dispatch(lambda: self._failed(command, str(reason)))

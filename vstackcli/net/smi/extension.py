@@ -24,6 +24,7 @@ from vstackcli.net.smi.codec import BadField, Header, Incomplete
 __all__ = [
     "BACKUP",
     "BACKUP_MAX",
+    "CDP",
     "DOWNLOAD",
     "EXTENSION_SIZES",
     "JOIN",
@@ -40,6 +41,7 @@ JOIN = 0x56530001
 KEEPALIVE = 0x56530002
 DOWNLOAD = 0x56530003
 BACKUP = 0x56530004
+CDP = 0x56530005
 VERSION = 1
 BACKUP_MAX = 512 * 1024  # NVRAM of the largest Catalyst in the families table is 512 KiB
 
@@ -48,6 +50,7 @@ EXTENSION_SIZES: dict[tuple[int, int, int], tuple[int, int]] = {
     (codec.CLIENT, VERSION, KEEPALIVE): (14, 2048),
     (codec.CLIENT, VERSION, DOWNLOAD): (14 + 9 + 9, 512),
     (codec.CLIENT, VERSION, BACKUP): (14, BACKUP_MAX + 64),
+    (codec.CLIENT, VERSION, CDP): (14, 2048),
 }
 
 # tags
@@ -61,7 +64,13 @@ _PHASES = {1: "started", 2: "done", 3: "failed"}
 
 @dataclass(frozen=True)
 class Report:
-    """A join (``keepalive=False``) or keepalive: who the client is, its neighbour and stack."""
+    """A join (``keepalive=False``) or keepalive: who the client is, its neighbour and stack.
+
+    With ``cdp=True`` it is a CDP database update instead: what an upstream device
+    learnt of a neighbour by CDP (its PID before it has an address, or a non-Smart
+    Install client), sent on the neighbour's behalf; an upstream host of 0.0.0.0
+    means the director itself heard it.
+    """
 
     mac: MacAddress
     pid: str = ""
@@ -73,6 +82,7 @@ class Report:
     upstream: Neighbor | None = None
     stack: tuple[StackMember, ...] = ()
     keepalive: bool = False
+    cdp: bool = False
 
     def to_client_report(self, peer: ipaddress.IPv4Address | None = None) -> ClientReport:
         """The engine's ``ClientReport``; the TCP peer stands in for a missing IP."""
@@ -143,7 +153,7 @@ def encode(message: Extension) -> bytes:
             if not 1 <= m.number <= 9 or len(pid) > 32:
                 raise ValueError(f"bad stack member {m}")
             body += _tlv(T_MEMBER, bytes([m.number]) + m.mac.value.to_bytes(6, "big") + pid)
-        kind = KEEPALIVE if message.keepalive else JOIN
+        kind = CDP if message.cdp else KEEPALIVE if message.keepalive else JOIN
     elif isinstance(message, DownloadReport):
         kinds = {v: k for k, v in _KINDS.items()}
         phases = {v: k for k, v in _PHASES.items()}
@@ -217,7 +227,7 @@ def _interface(raw: bytes, header: Header):
 def _decode_body(header: Header, body: bytes) -> Extension:
     tlvs = _tlvs(body, header)
     mac = MacAddress(int.from_bytes(_one(tlvs, T_MAC, header, 6), "big"))
-    if header.type in (JOIN, KEEPALIVE):
+    if header.type in (JOIN, KEEPALIVE, CDP):
         ip = ipaddress.IPv4Address(_one(tlvs, T_IP, header, 4)) if T_IP in tlvs else None
         smart = _one(tlvs, T_SMART, header, 1)[0] if T_SMART in tlvs else 1
         if smart not in (0, 1):
@@ -235,7 +245,7 @@ def _decode_body(header: Header, body: bytes) -> Extension:
             stack.append(StackMember(raw[0], MacAddress(int.from_bytes(raw[1:7], "big")), _text(raw[7:], header)))
         return Report(mac, _opt_text(tlvs, T_PID, header), ip, _opt_text(tlvs, T_HOSTNAME, header),
                       _opt_text(tlvs, T_SERIAL, header), _opt_text(tlvs, T_VERSION, header), bool(smart),
-                      upstream, tuple(stack), header.type == KEEPALIVE)
+                      upstream, tuple(stack), header.type == KEEPALIVE, header.type == CDP)
     if header.type == DOWNLOAD:
         kind = _KINDS.get(_one(tlvs, T_KIND, header, 1)[0])
         phase = _PHASES.get(_one(tlvs, T_PHASE, header, 1)[0])

@@ -91,10 +91,11 @@ def _ip(writer: asyncio.StreamWriter) -> ipaddress.IPv4Address | ipaddress.IPv6A
         return None
 
 
-async def send_bytes(host: str, port: int, payloads: Iterable[bytes], timeout: float = 5.0) -> None:
-    """Open a fresh connection, write each payload in one write, close; no reply is read."""
+async def send_bytes(host: str, port: int, payloads: Iterable[bytes], timeout: float = 5.0,
+                     local: str | None = None) -> None:
+    """Open a fresh connection (from ``local`` when given), write each payload in one write, close."""
     async with asyncio.timeout(timeout):
-        _reader, writer = await asyncio.open_connection(host, port)
+        _reader, writer = await asyncio.open_connection(host, port, local_addr=(local, 0) if local else None)
         try:
             for payload in payloads:
                 writer.write(payload)
