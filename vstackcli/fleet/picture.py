@@ -47,7 +47,7 @@ class Node:
 def short_port(name: str) -> str:
     """``GigabitEthernet1/0/3`` -> ``Gi1/0/3`` (unchanged when it does not parse)."""
     try:
-        return parse_interface(name).short()
+        return parse_interface(name).short
     except (ValueError, AttributeError):
         return name
 
@@ -148,7 +148,7 @@ def text_tree(root: Node) -> list[str]:
     return lines
 
 
-ROW, BOX_W, BOX_H, INDENT, MARGIN = 58, 260, 48, 48, 16
+ROW, BOX_W, BOX_H, INDENT, MARGIN = 58, 260, 48, 80, 16
 _FILL = {"ok": "#e3f4e1", "busy": "#fff4cc", "failed": "#fbdada", "inactive": "#e6e6e6", "director": "#dbe8fb",
          "waiting": "#f4f4f4", "held": "#fde7c8"}
 _STROKE = {"ok": "#2e7d32", "busy": "#b38600", "failed": "#c62828", "inactive": "#777777", "director": "#1f5fbf",

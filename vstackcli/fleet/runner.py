@@ -99,6 +99,8 @@ class FleetRunner:
         parameters = inspect.signature(self.factory).parameters
         if "keepalive" in parameters:
             kwargs["keepalive"] = self.keepalive
+        if "upstream" in parameters and spec.upstream is not None:
+            kwargs["upstream"] = self.switches.get(spec.upstream)  # it reports its upstream's address
         switch = self.factory(spec, self.network, self._on_event, **kwargs)
         self.switches[spec.name] = switch
         return switch
