@@ -204,7 +204,23 @@ class Director:
         if self._upstream_busy(entry):
             entry.phase = "waiting"
             return DhcpDecision(None, "a", "an upstream hop is still upgrading")
-        facts = ClientFacts(entry.mac, entry.pid, entry.upstream, entry.stack, in_database=True)
+        seen = self.cdp_facts(request.mac)  # a MAC group names the base MAC, which CDP tells
+        if seen is not None and not entry.pid:  # CDP came after an earlier request: learn from it now
+            entry.pid, entry.stack = seen.pid, entry.stack or seen.stack
+            if entry.upstream is None and seen.upstream is not None:
+                entry.upstream = seen.upstream
+                entry.neighbors = [(str(seen.upstream.host), str(seen.upstream.interface))]
+                entry.hops = self._hops(seen.upstream)
+            if entry.device_type == "P" and entry.pid:  # only now can it be seen as a replacement
+                others = [c for c in self.db.clients if c is not entry]
+                replaced = find_replaced(others, ClientFacts(entry.mac, entry.pid, entry.upstream, entry.stack,
+                                                             in_database=False), upstream_of=lambda e: e.upstream)
+                if replaced is not None:
+                    announce_replacement(self.device.log, replaced.mac, entry.mac)
+                    entry.hostname = replaced.hostname
+                    self.db.remove(replaced)
+        facts = ClientFacts(seen.mac if seen is not None else entry.mac, entry.pid, entry.upstream, entry.stack,
+                            in_database=True)
         assignment = self.groups().resolve(facts)  # without a PID (no CDP yet): a MAC group or the default
         if replaced is not None:
             assignment = self.groups().resolve(ClientFacts(replaced.mac, replaced.pid, replaced.upstream,
@@ -445,6 +461,10 @@ class Director:
         return any(r.mac == mac and r.status in ("pending", "in progress") for r in self.downloads.records)
 
     def _start(self, entry: ClientEntry, kind: str, url: str, on_demand: bool, **extra: object):
+        if not on_demand:  # a new zero-touch decision replaces one the client never acted on
+            self.downloads.records = [r for r in self.downloads.records
+                                      if not (r.mac == str(entry.mac) and r.kind == kind and r.status == "pending"
+                                              and not r.on_demand)]
         return self.downloads.add(client_ip=entry.ip, mac=str(entry.mac), kind=kind, url=url, status="pending",
                                   when=self.device.clock.now(), on_demand=on_demand, **extra)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import random
 from dataclasses import dataclass, field
 
 __all__ = ["DHCP_CLIENT_PORT", "SMI_PORT", "TFTP_PORT", "SimNetwork"]
@@ -25,8 +26,8 @@ SMI_PORT = 4786
 TFTP_PORT = 69
 DHCP_SERVER_PORT = 67
 DHCP_CLIENT_PORT = 68
-_ALIAS_BASE = int(ipaddress.IPv4Address("127.77.0.1"))
-_ALIAS_COUNT = 254 * 256
+_ALIAS_BASE = int(ipaddress.IPv4Address("127.77.0.0"))
+_ALIAS_COUNT = 50 * 256 * 254  # 127.77.0.1 - 127.126.255.254, never .0 or .255
 
 
 @dataclass
@@ -39,7 +40,8 @@ class SimNetwork:
     smi: tuple[str, int] | None = None  # loopback: the director's Smart Install endpoint
     ifname: str = ""  # interface: the interface inside the namespace
     director: ipaddress.IPv4Address | None = None  # interface: where CDP updates go before DHCP names it
-    _aliases: itertools.count = field(default_factory=itertools.count, repr=False)
+    _aliases: itertools.count = field(default_factory=lambda: itertools.count(random.randrange(_ALIAS_COUNT)),
+                                      repr=False)  # a random start: two fleets on one machine rarely meet
 
     @classmethod
     def loopback(cls, dhcp: tuple[str, int], tftp: tuple[str, int], smi: tuple[str, int]) -> SimNetwork:
@@ -61,12 +63,11 @@ class SimNetwork:
         return self.kind == "loopback"
 
     def allocate_alias(self) -> str:
-        """A fresh loopback address for one switch (127.77.0.1, 127.77.0.2, ...)."""
-        n = next(self._aliases)
-        if n >= _ALIAS_COUNT:
-            raise RuntimeError("no more loopback aliases")
+        """A fresh loopback address for one switch, in 127.77.0.1-127.126.255.254, from a random start
+        (another fleet on the same machine may hold some: a switch whose listener cannot bind takes the next)."""
+        n = next(self._aliases) % _ALIAS_COUNT
         high, low = divmod(n, 254)
-        return str(ipaddress.IPv4Address(_ALIAS_BASE + (high << 8) + low))
+        return str(ipaddress.IPv4Address(_ALIAS_BASE + (high << 8) + low + 1))
 
     def tftp_endpoint(self, host: str) -> tuple[str, int]:
         """Where to send a TFTP request for a file on ``host`` (an address the director named)."""

@@ -15,6 +15,7 @@ in tasks on the running loop, with no thread of its own.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
 import re
@@ -27,6 +28,7 @@ from vstackcli.grammar.values import parse_interface
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.client_endpoint import MAX_LIST, ClientState, CommandRefused
 from vstackcli.net.smi.codec import ChangeConfig, ImageUpgrade
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED
 from vstackcli.net.smi.server import send_bytes
 from vstackcli.sim import tftp
 from vstackcli.sim.dhcp import DhcpClient, Lease
@@ -37,6 +39,7 @@ from vstackcli.sim.spec import Phase, SwitchEvent, SwitchSpec
 if TYPE_CHECKING:
     from vstackcli.shell.session import Session
     from vstackcli.sim.client import SimEndpoint
+    from vstackcli.sim.legacy import LegacyConsole
 
 __all__ = ["FLASH_FULL", "KEY_PRESSED", "RELOAD_LOOP", "SimSwitch", "ZeroTouchFailed"]
 
@@ -92,6 +95,7 @@ class SimSwitch:
         self.local = network.allocate_alias() if network.is_loopback else None
         self._tasks: set[asyncio.Task] = set()
         self._endpoint: SimEndpoint | None = None
+        self._console: LegacyConsole | None = None  # the vty of a switch that is not Smart Install capable
         self._loop: asyncio.AbstractEventLoop | None = None
         self._configured: str | None = None  # the address put on the interface (interface networks)
         self._session: Session | None = None
@@ -120,6 +124,9 @@ class SimSwitch:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._close_endpoint()
+        if self._console is not None:
+            await self._console.stop()
+            self._console = None
         await self._unconfigure()
 
     def write_memory(self) -> None:
@@ -195,10 +202,12 @@ class SimSwitch:
         self._emit(Phase.BOOT, f"{self.spec.pid} {self.version}")
         while self.upstream is not None and self.upstream.address is None:
             await asyncio.sleep(0.05)  # the uplink is not forwarding yet
-        if self.spec.smart_install:
-            await self._send_cdp()
+        told = await self._send_cdp() if self.spec.smart_install else True
         while True:
             lease = await self._dhcp()
+            if not told:  # on an interface the update needs an address: send it now, then ask again
+                told = await self._send_cdp()
+                continue
             if not self.spec.smart_install:
                 await self._legacy(lease)
                 return
@@ -273,7 +282,7 @@ class SimSwitch:
         await self._report("image", "started")
         free = self.spec.flash_size - sum(self.flash.values())
         if self.spec.fault == "flash-too-small":
-            free = min(free, 1024 * 1024)
+            free = min(free, 16 * 1024)  # no IOS image is that small
         for name in dict.fromkeys(names):
             size = await self._fetch_image(server, name, free)
             self.flash[name.rsplit("/", 1)[-1]] = size
@@ -374,16 +383,30 @@ class SimSwitch:
             return Neighbor(self.director, port)
         return Neighbor(ipaddress.IPv4Address(0), port) if cdp else None
 
-    async def _send_cdp(self) -> None:
-        """The CDP database update the upstream device sends about this switch (docs/smi-extension.md)."""
+    async def _send_cdp(self) -> bool:
+        """The CDP database update the upstream device sends about this switch (docs/smi-extension.md).
+
+        True when delivered, or when there is nowhere to send it; False when it could not
+        be sent yet (on an interface, before the switch has an address)."""
         target = self._cdp_target()
         if target is None:
-            return
-        try:
-            await send_bytes(*target, [extension.encode(self._report_message(False, cdp=True))],
-                             local=self._source())
+            return True
+        if not self.network.is_loopback and self.address is None:
+            return False
+        payload = extension.encode(self._report_message(False, cdp=True))
+        try:  # CDP runs long before DHCP on a real switch: wait until the director has read the update
+            async with asyncio.timeout(5.0):
+                source = self._source()
+                reader, writer = await asyncio.open_connection(*target, local_addr=(source, 0) if source else None)
+                try:
+                    writer.write(payload)
+                    writer.write_eof()
+                    await reader.read()  # the director closes once it has handled what it read
+                finally:
+                    writer.close()
         except (OSError, TimeoutError) as exc:
             self.failures.append(f"CDP update: {exc}")
+        return True
 
     def _cdp_target(self) -> tuple[str, int] | None:
         if self.network.is_loopback:
@@ -419,13 +442,21 @@ class SimSwitch:
             return
         from vstackcli.sim.client import SimEndpoint
 
-        host = self._source() or "0.0.0.0"
         loopback = self.network.is_loopback
-        endpoint = SimEndpoint(self, host, SMI_PORT, director=None if loopback else str(self.director),
-                               director_only=not loopback,
-                               report_to=self.network.smi_endpoint(str(self.director)))
-        await endpoint.start()
-        self._endpoint = endpoint
+        for _attempt in range(20):
+            endpoint = SimEndpoint(self, self._source() or "0.0.0.0", SMI_PORT,
+                                   director=None if loopback else str(self.director), director_only=not loopback,
+                                   report_to=self.network.smi_endpoint(str(self.director)))
+            try:
+                await endpoint.start()
+            except OSError as exc:
+                if not loopback or exc.errno != errno.EADDRINUSE:
+                    raise
+                self.local = self.network.allocate_alias()  # another program holds this alias's 4786
+                continue
+            self._endpoint = endpoint
+            return
+        raise OSError(errno.EADDRINUSE, "no free loopback alias for the Smart Install listener")
 
     async def _close_endpoint(self) -> None:
         if self._endpoint is not None:
@@ -451,7 +482,7 @@ class SimSwitch:
         """Type 3: the configuration becomes the startup-config; reload now or at the time given."""
         self.state.startup_config = await self.read_url(message.url, MAX_CONFIG)
         if message.reload:
-            self._schedule_reload(message.hour, message.minute)
+            self.schedule_reload(message.hour, message.minute)
 
     async def on_demand_image(self, message: ImageUpgrade) -> None:
         """Type 2: the image list and its images; reload now or at the time given."""
@@ -461,9 +492,9 @@ class SimSwitch:
         except ZeroTouchFailed as exc:
             raise CommandRefused(str(exc)) from None
         if message.reload_now:
-            self._schedule_reload(0, 0)
+            self.schedule_reload(0, 0)
         elif message.reload:
-            self._schedule_reload(message.hour, message.minute)
+            self.schedule_reload(message.hour, message.minute)
 
     async def _upgrade_quietly(self, server: str, image_list: str) -> None:
         """An on-demand upgrade: the endpoint sends the started/done/failed reports itself."""
@@ -475,7 +506,7 @@ class SimSwitch:
             self._report = saved  # type: ignore[method-assign]
             self._emit(Phase.JOINED, f"image {self.boot_image} installed, boots at next reload")
 
-    def _schedule_reload(self, hour: int, minute: int) -> None:
+    def schedule_reload(self, hour: int, minute: int) -> None:
         if self._reload_timer is not None:
             self._reload_timer.cancel()
         delay = (hour * 3600 + minute * 60) * self.time_scale
@@ -490,7 +521,10 @@ class SimSwitch:
             self._reload_timer.cancel()
             self._reload_timer = None
         await self._reload()
-        if self.director is not None and self._endpoint is not None:
+        if not self.spec.smart_install:
+            await self._send_cdp()  # its neighbour tells the director what it runs now
+            self._emit(Phase.JOINED, str(self.address))
+        elif self.director is not None and self._endpoint is not None:
             await self.send_to_director(self._report_message(keepalive=False))
             self._emit(Phase.JOINED, str(self.address))
 
@@ -508,8 +542,46 @@ class SimSwitch:
                 return
             await self._reload()
         self.director = lease.director or self.director
+        if self._console is None:
+            from vstackcli.sim.legacy import LegacyConsole
+
+            port = LEGACY_PORT_UNPRIVILEGED if self.network.is_loopback else LEGACY_PORT
+            console = LegacyConsole(self, self._source() or "0.0.0.0", port)
+            await console.start()
+            self._console = console
         await self._send_cdp()
         self._emit(Phase.JOINED, f"{self.address} (not Smart Install capable: listed through CDP)")
+
+    async def legacy_image(self, url: str) -> None:
+        """``archive download-sw`` typed on the vty: the image into flash, booted at the next reload."""
+        host, path = codec.parse_tftp_url(url)
+        name = path.rsplit("/", 1)[-1]
+        free = self.spec.flash_size - sum(self.flash.values())
+        if self.spec.fault == "flash-too-small":
+            free = min(free, 16 * 1024)
+
+        def check(size: int) -> None:
+            if size > free:
+                raise CommandRefused(FLASH_FULL.format(name=name, size=size, free=free))
+
+        self._emit(Phase.IMAGE, name)
+        try:
+            size = await tftp.fetch(*self.network.tftp_endpoint(host), path, None, local=self._source(),
+                                    on_size=check, on_data=lambda done: check(done))
+        except (tftp.TftpError, OSError) as exc:
+            self._emit(Phase.JOINED, str(self.address))
+            raise CommandRefused(f"%Error opening {url} ({exc})") from None
+        except CommandRefused:
+            self._emit(Phase.JOINED, str(self.address))
+            raise
+        self.flash[name] = size
+        self.boot_image, self._next_version = name, image_version(name)
+        self._emit(Phase.JOINED, f"image {name} installed, boots at next reload")
+
+    async def legacy_config(self, url: str) -> int:
+        """``copy tftp://... startup-config`` typed on the vty."""
+        self.state.startup_config = await self.read_url(url, MAX_CONFIG)
+        return len(self.state.startup_config)
 
     async def _fetch_config_quietly(self, server: str, path: str) -> None:
         self._emit(Phase.CONFIG, path)

@@ -12,6 +12,9 @@
   address that is never sent to: the endpoint remembers the loopback alias each
   report came from and commands go there (``aliases``), so the database shows the
   leased address as on a real network while every packet stays on 127/8.
+- A client that is not Smart Install capable (type N) is updated over telnet
+  (``legacy.py``): the director logs in with the command's password and types
+  ``archive download-sw`` or ``copy ... startup-config``.
 - ``SmiBackend`` adapts the engine's synchronous ``Backend`` calls to the endpoint
   on an asyncio loop: ``apply`` opens or closes the port at once, ``send`` opens
   a fresh connection per command to the client's port and writes one message.
@@ -30,9 +33,10 @@ from typing import TYPE_CHECKING
 from vstackcli.engine.backend import Backend, ClientCommand, DesiredState
 from vstackcli.engine.messages import smi
 from vstackcli.engine.syslog import SystemLog
-from vstackcli.grammar.values import FileUrl
+from vstackcli.grammar.values import FileUrl, MacAddress
 from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.codec import ChangeConfig, ExecCommands, ExecuteFile, ImageUpgrade, Malformed, Probe
+from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED, LegacyError, run_legacy
 from vstackcli.net.smi.server import SmiServer, Truncated, read_frame, send_bytes
 
 if TYPE_CHECKING:
@@ -164,7 +168,7 @@ class SmiBackend:
     def __init__(self, director: Director, loop: asyncio.AbstractEventLoop, *, inner: Backend | None = None,
                  host: str | None = None, port: int | None = None, client_port: int = SMI_PORT,
                  dispatch: Dispatch | None = None, privileged: bool | None = None, idle_timeout: float = 30.0,
-                 send_timeout: float = 5.0):
+                 send_timeout: float = 5.0, legacy_port: int | None = None):
         self.director = director
         self.loop = loop
         self.inner = inner
@@ -175,6 +179,8 @@ class SmiBackend:
         self.privileged = os.geteuid() == 0 if privileged is None else privileged
         self.idle_timeout = idle_timeout
         self.send_timeout = send_timeout
+        self.legacy_port = legacy_port if legacy_port is not None else (
+            LEGACY_PORT if self.privileged else LEGACY_PORT_UNPRIVILEGED)  # telnet to type-N clients
         self.desired: DesiredState | None = None
         self.endpoint: DirectorEndpoint | None = None
         self.sent: list[bytes] = []
@@ -195,6 +201,14 @@ class SmiBackend:
         desired = self.desired
         if desired is None or not desired.smi_port_open or desired.director_ip is None:
             raise ConnectionError("Smart Install is not running as director")
+        entry = self.director.db.by_ip(command.client_ip)
+        if entry is not None and entry.device_type == "N" and command.kind in ("image", "config"):
+            try:
+                url = tftp_url(command.url, desired.director_ip)
+            except ValueError as exc:
+                raise ConnectionError(str(exc)) from None
+            self._submit(self._send_legacy(command, entry.mac, url, desired.director_ip))
+            return
         try:
             command_message(command, desired.director_ip)
         except ValueError as exc:
@@ -282,6 +296,21 @@ class SmiBackend:
             self.dispatch(lambda: self._failed(command, str(reason)))
             return
         self.sent.append(payload)
+
+    async def _send_legacy(self, command: ClientCommand, mac: MacAddress, url: str,
+                           director_ip: ipaddress.IPv4Address) -> None:
+        """A client that is not Smart Install capable: log in over telnet and type the update (legacy.py)."""
+        endpoint = self.endpoint
+        host = endpoint.address_of(command.client_ip) if endpoint is not None else str(command.client_ip)
+        director = self.director
+        self.dispatch(lambda: director.on_download(mac, command.kind, "started"))
+        try:
+            await run_legacy(command, host, self.legacy_port, director_ip, url)
+        except LegacyError as exc:
+            reason = str(exc)[:128]
+            self.dispatch(lambda: director.on_download(mac, command.kind, "failed", reason))
+            return
+        self.dispatch(lambda: director.on_download(mac, command.kind, "done"))
 
     def _failed(self, command: ClientCommand, reason: str) -> None:
         director = self.director
