@@ -116,6 +116,9 @@ class FleetRunner:
     async def _replace(self, spec: SwitchSpec) -> None:
         """Unplug the old switch, let the director notice, boot the replacement on the same port."""
         assert spec.replaces is not None
+        # let the old switch live a little after it joined: the director takes its backup, which its
+        # replacement gets (the guide, "Replacing a Client Switch")
+        await asyncio.sleep(min(max(self.keepalive, 1.0), 5.0))
         old = self.switches.get(spec.replaces)
         if old is not None:
             with contextlib.suppress(Exception):
