@@ -75,6 +75,8 @@ class FleetState:
         self.end: float | None = None
         self.changes = 0  # phase changes seen, so a display can tell when to redraw
         self._samples: deque[tuple[float, int]] = deque(maxlen=64)
+        self._bytes = 0  # running totals: progress events come per TFTP block, so no sums over the fleet
+        self._expected = 0
         self.listeners: list[Callable[[SwitchState, SwitchEvent], None]] = []
 
     # ---- input --------------------------------------------------------------------------------
@@ -96,9 +98,13 @@ class FleetState:
             return None
         now = self.clock()
         if event.phase in TRANSFER_PHASES and event.total:
-            s.transferred[event.phase] = max(event.done, 0)
+            done = max(event.done, 0)
+            self._bytes += done - s.transferred.get(event.phase, 0)
+            self._expected += event.total - s.sizes.get(event.phase, 0)
+            s.transferred[event.phase] = done
             s.sizes[event.phase] = event.total
-            self._samples.append((now, self.bytes()))
+            if not self._samples or now - self._samples[-1][0] >= 0.05:
+                self._samples.append((now, self._bytes))
         if event.phase is s.phase and not (event.detail and event.phase in SETTLED_PHASES):
             return None
         s.phase = event.phase
@@ -129,11 +135,105 @@ class FleetState:
         return counts
 
     def bytes(self) -> int:
-        return sum(s.bytes for s in self.switches.values())
+        """Bytes the switches received so far."""
+        return self._bytes
 
     def expected_bytes(self) -> int:
         """Bytes of the transfers known so far (their sizes are learnt as they start)."""
-        return sum(sum(s.sizes.values()) for s in self.switches.values())
+        return self._expected
+
+    def rate(self, window: float = 3.0) -> float:
+        """Bytes per second over about the last ``window`` seconds."""
+        if not self._samples:
+            return 0.0
+        now = self.clock()
+        first = next((sample for sample in self._samples if now - sample[0] <= window), self._samples[-1])
+        span = now - first[0]
+        return max(self._bytes - first[1], 0) / span if span > 1e-3 else 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.replaced or self.phase in END_PHASES
+
+
+class FleetState:
+    """Every switch of a fleet, the counts per phase, transfer totals and the last events."""
+
+    def __init__(self, topology: Topology, clock: Callable[[], float] = time.monotonic, recent: int = 6):
+        self.topology = topology
+        self.clock = clock
+        self.switches: dict[str, SwitchState] = {s.name: SwitchState(s) for s in topology.switches}
+        self.recent: deque[str] = deque(maxlen=recent)
+        self.start = clock()
+        self.end: float | None = None
+        self.changes = 0  # phase changes seen, so a display can tell when to redraw
+        self._samples: deque[tuple[float, int]] = deque(maxlen=64)
+        self._bytes = 0  # running totals: progress events come per TFTP block, so no sums over the fleet
+        self._expected = 0
+        self.listeners: list[Callable[[SwitchState, SwitchEvent], None]] = []
+
+    # ---- input --------------------------------------------------------------------------------
+
+    def started(self, name: str) -> None:
+        s = self.switches[name]
+        s.started, s.finished, s.phase = self.clock(), None, Phase.BOOT
+        s.entered.setdefault(Phase.BOOT, s.started)
+
+    def unplugged(self, name: str) -> None:
+        s = self.switches[name]
+        s.replaced = True
+        self._note(f"{name} unplugged (to be replaced)")
+
+    def event(self, event: SwitchEvent) -> SwitchState | None:
+        """Take one event; returns the switch's state when its phase changed."""
+        s = self.switches.get(event.switch)
+        if s is None:
+            return None
+        now = self.clock()
+        if event.phase in TRANSFER_PHASES and event.total:
+            done = max(event.done, 0)
+            self._bytes += done - s.transferred.get(event.phase, 0)
+            self._expected += event.total - s.sizes.get(event.phase, 0)
+            s.transferred[event.phase] = done
+            s.sizes[event.phase] = event.total
+            if not self._samples or now - self._samples[-1][0] >= 0.05:
+                self._samples.append((now, self._bytes))
+        if event.phase is s.phase and not (event.detail and event.phase in SETTLED_PHASES):
+            return None
+        s.phase = event.phase
+        if event.detail:
+            s.detail = event.detail
+        s.entered.setdefault(event.phase, now)
+        if s.started is None:
+            s.started = now
+        if event.phase in END_PHASES:
+            s.finished = now
+        elif event.phase is Phase.BOOT:
+            s.finished = None
+        self.changes += 1
+        self._note(f"{event.switch} {event.phase.value}{': ' + event.detail if event.detail else ''}")
+        for listener in self.listeners:
+            listener(s, event)
+        return s
+
+    def _note(self, text: str) -> None:
+        self.recent.append(f"{self.clock() - self.start:7.1f}s {text}")
+
+    # ---- output -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(COLUMNS, 0)
+        for s in self.switches.values():
+            counts[s.column] += 1
+        return counts
+
+    def bytes(self) -> int:
+        """Bytes the switches received so far."""
+        return self._bytes
+
+    def expected_bytes(self) -> int:
+        """Bytes of the transfers known so far (their sizes are learnt as they start)."""
+        return self._expected
 
     def rate(self, window: float = 3.0) -> float:
         """Bytes per second over the last ``window`` seconds of transfer progress."""
@@ -142,7 +242,7 @@ class FleetState:
         now = self.clock()
         recent = [(t, b) for t, b in self._samples if now - t <= window] or [self._samples[-1]]
         first = recent[0] if len(recent) > 1 else self._samples[-2]
-        last = self._samples[-1]
+        last = (now, self._bytes)
         span = max(now - first[0], last[0] - first[0], 1e-3)
         return max(last[1] - first[1], 0) / span
 
