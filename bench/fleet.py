@@ -19,8 +19,10 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import itertools
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -74,8 +76,8 @@ def _start_director(root: Path, keepalive: float) -> subprocess.Popen:
     cfg = root / "director.cfg"
     cfg.write_text(CONFIG)
     proc = subprocess.Popen([sys.executable, "-m", "vstackcli", "--root", str(root), "--startup-config", str(cfg),
-                             "--keepalive", str(keepalive)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             "--keepalive", str(keepalive)], stdin=subprocess.PIPE,
+                            stdout=(root / "director.out").open("w"), stderr=subprocess.STDOUT)
     for _ in range(400):
         if servers_path(root).exists():
             return proc
@@ -143,6 +145,7 @@ def main() -> None:
             cpu = _cpu(director.pid) - cpu_before
         finally:
             with contextlib.suppress(Exception):
+                director.stdin.write(b"enable\nshow vstack status\n")
                 director.stdin.close()
             try:
                 director.wait(10)
@@ -150,6 +153,9 @@ def main() -> None:
                 director.kill()
                 director.wait()
         own = resource.getrusage(resource.RUSAGE_SELF)
+        shown = (root / "director.out").read_text(errors="replace").splitlines()
+        busy = [line for line in shown if re.search(r" S [AI] [ahd]( [iIX])?( [cCx])?$", line)
+                and not line.endswith(" I C")]
 
     counts = state.counts()
     dhcp = sum(1 for s in state.switches.values() for _ in range(2 if Phase.RELOAD in s.entered else 1)
@@ -171,7 +177,7 @@ def main() -> None:
     order = [Phase.BOOT, Phase.DHCP, Phase.IMAGE_LIST, Phase.IMAGE, Phase.CONFIG, Phase.RELOAD, Phase.JOINED]
     for s in state.switches.values():
         times = sorted(((t, p) for p, t in s.entered.items() if p in order), key=lambda x: x[0])
-        for (t0, p0), (t1, _p1) in zip(times, times[1:], strict=False):
+        for (t0, p0), (t1, _p1) in itertools.pairwise(times):
             per_phase.setdefault(p0.value, []).append(t1 - t0)
     print("  per phase (seconds a switch spent there): mean / p50 / p95")
     for phase in order[:-1]:
@@ -182,6 +188,10 @@ def main() -> None:
     boot = [s.elapsed for s in state.switches.values() if s.elapsed is not None and s.phase is Phase.JOINED]
     if boot:
         print(f"  per switch, boot -> joined: mean {statistics.mean(boot):.1f} s, p95 {_percentile(boot, 0.95):.1f} s")
+    if busy:
+        print(f"  director: {len(busy)} clients not upgraded (image/config letters), first ones:")
+        for line in busy[:8]:
+            print(f"    {line}")
     print(json.dumps({"count": args.count, "wall_s": round(wall, 2), "director_vmhwm": status.get("VmHWM"),
                       "director_cpu_s": round(cpu, 2), "fleet_cpu_s": round(fleet_cpu, 2),
                       "dhcp_per_s": round(dhcp / wall, 1), "tftp_mib_per_s": round(received / 1024**2 / wall, 1),
