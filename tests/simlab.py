@@ -82,6 +82,13 @@ class Lab:
     def flash(self, name: str, data: bytes) -> None:
         self.device.storage.flash.write(name, data)
 
+    def locked(self, condition: Callable[[], object]) -> Callable[[], object]:
+        """``condition`` evaluated under the device lock (the engine changes files and entries under it)."""
+        def check() -> object:
+            with self.device.lock:
+                return condition()
+        return check
+
     def messages(self) -> list[str]:
         return [m.format(timestamps=False) for m in self.device.log.buffer]
 
@@ -107,9 +114,9 @@ class Lab:
         return self._network
 
     def switch(self, name: str, pid: str = "WS-C2960-24TT-L", n: int = 1, *, start: bool = True,
-               network: SimNetwork | None = None, upstream: SimSwitch | None = None, **spec) -> SimSwitch:
+               network: SimNetwork | None = None, **spec) -> SimSwitch:
         sw = SimSwitch(SwitchSpec(name, pid, spec.pop("mac", mac(n)), **spec), network or self.network,
-                       self.events.append, upstream=upstream, keepalive=0.2, reload_delay=0.02, dhcp_retry=0.1,
+                       self.events.append, keepalive=0.2, reload_delay=0.02, dhcp_retry=0.1,
                        time_scale=0.001)
         self.switches.append(sw)
         if start:
@@ -120,7 +127,13 @@ class Lab:
         return self.loop.run(coro)
 
     def wait_phase(self, sw: SimSwitch, *phases: Phase, timeout: float = 10.0) -> None:
+        """Until the switch is in one of ``phases``; a JOINED switch also until the director has handled its
+        join (the report is on its way when the switch says joined, as on a real network)."""
         wait_until(lambda: sw.phase in phases, timeout, f"{sw.name} in {phases} (now {sw.phase} {sw.detail})")
+        if sw.phase is Phase.JOINED:
+            wait_until(self.locked(lambda: (e := self.device.director.db.by_mac(sw.spec.mac)) is not None
+                                   and e.phase in ("joined", "downloading", "reloading")),
+                       timeout, f"the director has {sw.name}'s join")
 
     def stop(self, sw: SimSwitch) -> None:
         self.loop.run(sw.stop())

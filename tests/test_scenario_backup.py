@@ -30,16 +30,18 @@ def test_backup_rev1_rev2_after_write_memory_and_a_hostname_change(lab: Lab) -> 
     sw = lab.switch("sw", n=1)
     lab.wait_phase(sw, Phase.JOINED)
     rev1, rev2 = f"vstack/ACCESS{mac(1)}.rev1", f"vstack/ACCESS{mac(1)}.rev2"
-    wait_until(lambda: flash.exists(rev2), what="the backup the director asks for at join")
+    wait_until(lab.locked(lambda: flash.exists(rev2)), what="the backup the director asks for at join")
     assert flash.read(rev2) == SEED and not flash.exists(rev1)
     sw.configure("ntp server 192.168.1.1")
     sw.write_memory()
-    wait_until(lambda: flash.exists(rev1), what="rev1 after write memory")
-    assert flash.read(rev1) == SEED and flash.read(rev2) == SEED + b"ntp server 192.168.1.1\n"
+    wait_until(lab.locked(lambda: flash.exists(rev2) and flash.read(rev2) == SEED + b"ntp server 192.168.1.1\n"),
+               what="rev2 after write memory")
+    assert flash.read(rev1) == SEED
     sw.configure("hostname RENAMED")
     sw.write_memory()
     new1, new2 = f"vstack/RENAMED{mac(1)}.rev1", f"vstack/RENAMED{mac(1)}.rev2"
-    wait_until(lambda: flash.exists(new2), what="the pair under the new hostname")
+    wait_until(lab.locked(lambda: flash.exists(new2) and not flash.exists(rev2) and not flash.exists(rev1)),
+               what="the pair under the new hostname")
     assert flash.read(new1) == SEED + b"ntp server 192.168.1.1\n"  # history carried over
     assert flash.read(new2).startswith(b"hostname RENAMED\n")
     assert not flash.exists(rev1) and not flash.exists(rev2)
@@ -52,10 +54,11 @@ def test_zero_touch_replacement_gets_the_backup_and_the_old_switch_elsewhere_is_
     flash = lab.device.storage.flash
     old = lab.switch("old", n=1, upstream_port="GigabitEthernet1/0/3")
     lab.wait_phase(old, Phase.JOINED)
+    backup = f"vstack/ACCESS{mac(1)}.rev2"
+    wait_until(lab.locked(lambda: flash.exists(backup)), what="the backup the director asks for at join")
     old.configure("snmp-server location closet-3")
     old.write_memory()
-    backup = f"vstack/ACCESS{mac(1)}.rev2"
-    wait_until(lambda: flash.exists(backup) and b"closet-3" in flash.read(backup), what="backed up")
+    wait_until(lab.locked(lambda: flash.exists(backup) and b"closet-3" in flash.read(backup)), what="backed up")
     lab.stop(old)  # it dies; three keepalives later the director marks it inactive
     lab.tick(1000)
     assert lab.entry(mac(1)).health == "I"

@@ -80,3 +80,15 @@ def test_key_pressed_stops_zero_touch(lab: Lab) -> None:
     assert failed(lab, sw) == KEY_PRESSED
     assert sw.address is not None and sw.version == "12.2(55)SE5" and sw.state.startup_config == b""
     assert entry(lab, 1).image == "" and entry(lab, 1).phase == "offered"
+    # the guide's recovery: write erase and reload; zero-touch runs again
+    lab.on_loop(sw.write_erase_and_reload())
+    lab.wait_phase(sw, Phase.JOINED)
+    assert sw.version == "15.0(2)SE" and sw.hostname == "X"
+
+
+def test_image_missing_fault(lab: Lab) -> None:
+    lab.flash(IMAGE_150, b"I" * 20000)
+    lab.flash("default.txt", b"hostname X\nend\n")
+    sw = lab.switch("sw", n=1, fault="image-missing")
+    assert "File not found" in failed(lab, sw)
+    wait_until(lambda: entry(lab, 1).image == "X", what="image failed on the director")

@@ -109,3 +109,35 @@ def test_zero_touch_backup_and_replacement_on_real_ports(tmp_path: Path) -> None
                 if process.poll() is None:
                     stop(process)
             lab.close()
+
+
+@needs_netns
+def test_two_switches_share_a_namespace(tmp_path: Path) -> None:
+    """Both listen on UDP 68 of one interface: each picks its own DHCP replies (xid, chaddr) out of the
+    broadcasts, puts its own address on the interface and joins on its own 4786."""
+    with veth_namespace("sim", INDEX + 1, client_address=False) as ns:
+        lab = Lab(tmp_path, director=DIRECTOR.replace(f"198.18.{INDEX}.", f"198.18.{INDEX + 1}."),
+                  interface=ns.server_if)
+        processes: list[subprocess.Popen] = []
+        try:
+            lab.flash(IMAGE_150, b"IMAGE" * 20000)
+            lab.flash("default.txt", SEED)
+            lab.cli("configure terminal", "end")
+            paths = []
+            for name, mac in (("a", MAC1), ("b", MAC2)):
+                process, path = start(ns, tmp_path, name, mac)
+                processes.append(process)
+                paths.append(path)
+            for path in paths:
+                wait_until(lambda p=path: state(p).get("phase") in ("JOINED", "FAILED"), 15, f"{path.name} joined")
+            a, b = (state(p) for p in paths)
+            assert a["phase"] == b["phase"] == "JOINED" and a["address"] != b["address"], (a, b)
+            assert a["version"] == b["version"] == "15.0(2)SE"
+            shown = ns.run("ip", "-4", "addr", "show", ns.client_if).stdout
+            assert f"inet {a['address']}/24" in shown and f"inet {b['address']}/24" in shown
+            assert str(lab.entry(MAC1).ip) == a["address"] and str(lab.entry(MAC2).ip) == b["address"]
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    stop(process)
+            lab.close()

@@ -403,6 +403,9 @@ class Director:
             if entry.mac in self._upgrading:
                 self._upgrading.discard(entry.mac)
                 self._upgrading.add(base)
+            for record in self.downloads.records:  # download-status lists the client under its MAC too
+                if record.mac == str(entry.mac):
+                    record.mac = str(base)
             entry.mac = base
             self.db.add(entry)
         return entry

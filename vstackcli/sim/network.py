@@ -40,6 +40,7 @@ class SimNetwork:
     smi: tuple[str, int] | None = None  # loopback: the director's Smart Install endpoint
     ifname: str = ""  # interface: the interface inside the namespace
     director: ipaddress.IPv4Address | None = None  # interface: where CDP updates go before DHCP names it
+    switches: dict[str, object] = field(default_factory=dict, repr=False)  # name -> SimSwitch (upstream lookup)
     _aliases: itertools.count = field(default_factory=lambda: itertools.count(random.randrange(_ALIAS_COUNT)),
                                       repr=False)  # a random start: two fleets on one machine rarely meet
 

@@ -61,10 +61,11 @@ class ZeroTouchFailed(Exception):
 class SimSwitch:
     """A simulated Catalyst on ``network``; ``on_event`` hears every phase change and transfer progress.
 
-    ``upstream`` is the ``SimSwitch`` this one hangs off (None: the director); the
-    switch waits for it to have an address before it boots, as a real one waits for
-    its uplink. ``keepalive``, ``reload_delay``, ``dhcp_retry`` and ``time_scale``
-    (applied to ``reload in HH:MM``) are short in tests and fleets.
+    ``upstream`` is the ``SimSwitch`` this one hangs off; by default the switch of
+    the network named ``spec.upstream`` (None: the director). The switch waits for it
+    to exist and have an address before it boots, as a real one waits for its uplink.
+    ``keepalive``, ``reload_delay``, ``dhcp_retry`` and ``time_scale`` (applied to
+    ``reload in HH:MM``) are short in tests and fleets.
     """
 
     def __init__(self, spec: SwitchSpec, network: SimNetwork,
@@ -74,7 +75,8 @@ class SimSwitch:
         self.spec = spec
         self.network = network
         self.on_event = on_event
-        self.upstream = upstream
+        self._uplink = upstream
+        network.switches[spec.name] = self
         self.keepalive = keepalive
         self.reload_delay = reload_delay
         self.dhcp_retry = dhcp_retry
@@ -110,6 +112,14 @@ class SimSwitch:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def upstream(self) -> SimSwitch | None:
+        """The switch this one hangs off: the one given, else the one named ``spec.upstream`` on the network."""
+        if self._uplink is None and self.spec.upstream is not None:
+            found = self.network.switches.get(self.spec.upstream)
+            self._uplink = found if isinstance(found, SimSwitch) and found is not self else None
+        return self._uplink
+
     async def start(self) -> None:
         """Boot and run zero-touch, then join and keep alive (returns at once; the work runs in tasks)."""
         self._loop = asyncio.get_running_loop()
@@ -127,6 +137,7 @@ class SimSwitch:
         if self._console is not None:
             await self._console.stop()
             self._console = None
+        self._session = self._device_root = None
         await self._unconfigure()
 
     def write_memory(self) -> None:
@@ -153,6 +164,21 @@ class SimSwitch:
         return self._session
 
     # ---- what a console user does -----------------------------------------------------------------
+
+    async def write_erase_and_reload(self) -> None:
+        """``write erase`` and ``reload``: the guide's recovery from a stopped zero-touch. The switch
+        forgets its configuration and boots afresh (on the image it runs); nobody touches the keyboard now."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._close_endpoint()
+        self.state.startup_config = self.state.running_config = b""
+        self.hostname, self.director, self._config_failures = "Switch", None, 0
+        if self.spec.fault == "key-pressed":
+            self.spec.fault = None
+        self.reloads += 1
+        self._spawn(self._life())
 
     def configure(self, *lines: str) -> None:
         """Change the running configuration (``hostname NAME`` changes the hostname); not saved."""
@@ -200,8 +226,8 @@ class SimSwitch:
 
     async def _boot(self) -> None:
         self._emit(Phase.BOOT, f"{self.spec.pid} {self.version}")
-        while self.upstream is not None and self.upstream.address is None:
-            await asyncio.sleep(0.05)  # the uplink is not forwarding yet
+        while self.spec.upstream is not None and (self.upstream is None or self.upstream.address is None):
+            await asyncio.sleep(0.05)  # the uplink is not there or not forwarding yet
         told = await self._send_cdp() if self.spec.smart_install else True
         while True:
             lease = await self._dhcp()
@@ -216,7 +242,6 @@ class SimSwitch:
                 break
             if not lease.smart_install:
                 self._emit(Phase.HELD, "lease without Smart Install options; asking again")
-                await self._unconfigure()
                 await asyncio.sleep(self.dhcp_retry)
                 continue
             self.director = lease.director
@@ -349,7 +374,7 @@ class SimSwitch:
         found = _HOSTNAME.search(self.state.startup_config)
         if found:
             self.hostname = found.group(1).decode("ascii", "replace")
-        self._session = None  # the IOS shell is rebuilt from the new configuration on next use
+        self._session = self._device_root = None  # rebuilt from the new configuration on next use
 
     # ---- joined ---------------------------------------------------------------------------------
 
