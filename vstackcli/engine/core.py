@@ -427,8 +427,6 @@ class Director:
         if entry is None:
             return
         record = self.downloads.latest(str(entry.mac), kind)
-        if phase == "started" and record is not None and record.status in ("done", "failed"):
-            return  # each report comes on its own connection: a "started" overtaken by its "done" is stale
         name = record.url if record else kind
         ip = entry.ip or "0.0.0.0"
         letters = {"image": {"started": "i", "done": "I", "failed": "X"},
