@@ -90,6 +90,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                      help="give up after this long (default 600)")
     run.add_argument("--stay", action="store_true",
                      help="after the summary keep the switches up (keepalives, on-demand commands) until Ctrl-C")
+    run.add_argument("--linger", metavar="SECONDS", type=float, default=2.0,
+                     help="keep the switches up this long after the end, for the director's backup requests "
+                          "(default 2)")
     run.add_argument("--html", metavar="FILE", type=Path, help="write the topology picture (HTML, SVG) at the end")
     run.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
     prep = p.add_argument_group("preparing the director")
@@ -194,6 +197,9 @@ async def _run(args: argparse.Namespace, topology: Topology, network, director_k
     if args.stay and not stop.is_set():
         print("the switches stay up (keepalives, on-demand commands); Ctrl-C ends them", flush=True)
         await stop.wait()
+    elif args.linger > 0 and not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), args.linger)
     await runner.stop()
     return 0 if result is not None and result.ok else 1
 
