@@ -102,7 +102,7 @@ class LiveDisplay:
         self.live = Live(self._render(), console=console, refresh_per_second=4, transient=False)
 
     def note(self, text: str) -> None:
-        self.state._note(text)
+        self.state.note(text)
 
     def _render(self) -> Group:
         state = self.state

@@ -125,7 +125,9 @@ class FleetRunner:
                 await old.stop()
         self.state.unplugged(spec.replaces)
         self._changed.set()
-        await asyncio.sleep(3 * self.director_keepalive + 1.5)
+        wait = 3 * self.director_keepalive + 1.5
+        self.state.note(f"{spec.name} boots in {wait:.0f}s, once the director has marked {spec.replaces} Inactive")
+        await asyncio.sleep(wait)
         await self._boot(spec)
 
     def _spawn(self, coro) -> None:

@@ -123,6 +123,10 @@ class FleetState:
             listener(s, event)
         return s
 
+    def note(self, text: str) -> None:
+        """Add a line to the recent events (shown by the live display)."""
+        self._note(text)
+
     def _note(self, text: str) -> None:
         self.recent.append(f"{self.clock() - self.start:7.1f}s {text}")
 
