@@ -61,6 +61,7 @@ class PlainDisplay:
         self.state = state
         self.stream = stream
         state.listeners.append(self._changed)
+        state.note_listeners.append(self.note)
 
     def _changed(self, switch: SwitchState, event: SwitchEvent) -> None:
         detail = f" ({event.detail})" if event.detail else ""

@@ -78,6 +78,7 @@ class FleetState:
         self._bytes = 0  # running totals: progress events come per TFTP block, so no sums over the fleet
         self._expected = 0
         self.listeners: list[Callable[[SwitchState, SwitchEvent], None]] = []
+        self.note_listeners: list[Callable[[str], None]] = []  # runner notes (unplugged, waiting)
 
     # ---- input --------------------------------------------------------------------------------
 
@@ -89,7 +90,7 @@ class FleetState:
     def unplugged(self, name: str) -> None:
         s = self.switches[name]
         s.replaced = True
-        self._note(f"{name} unplugged (to be replaced)")
+        self.note(f"{name} unplugged (to be replaced)")
 
     def event(self, event: SwitchEvent) -> SwitchState | None:
         """Take one event; returns the switch's state when its phase changed."""
@@ -124,8 +125,10 @@ class FleetState:
         return s
 
     def note(self, text: str) -> None:
-        """Add a line to the recent events (shown by the live display)."""
+        """Add a line to the recent events (shown by the live display, printed in plain mode)."""
         self._note(text)
+        for listener in self.note_listeners:
+            listener(text)
 
     def _note(self, text: str) -> None:
         self.recent.append(f"{self.clock() - self.start:7.1f}s {text}")
