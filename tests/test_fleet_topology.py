@@ -145,5 +145,6 @@ def test_five_hundred_generated_switches_stay_three_hops_deep():
     top = generate(500, "WS-C2960X-48FPD-L")
     assert max(top.depth(s) for s in top.switches) == 3
     assert sum(1 for s in top.switches if s.upstream is None) == 24
-    with pytest.raises(TopologyError):
-        generate(0, "A")
+    for bad in (0, 10001):
+        with pytest.raises(TopologyError, match="--count must be 1 to 10000"):
+            generate(bad, "A")

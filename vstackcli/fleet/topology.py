@@ -57,6 +57,7 @@ DEFAULT_VERSION = "12.2(55)SE5"
 DEFAULT_FLASH = 64 * 1024**2
 DIRECTOR_PORTS = 24  # GigabitEthernet1/0/1-24 on the director (a WS-C3750X-24P, as running-config.example)
 FANOUT = 4  # switches behind one generated switch
+MAX_COUNT = 10000  # generated MACs are 0x100 apart in 24 bits; loopback aliases run out later
 _MAC_BASE = 0x0200_5E00_0000  # a locally administered range: never a real vendor's MAC
 _SIZES = {"kb": 1024, "k": 1024, "mb": 1024**2, "m": 1024**2, "gb": 1024**3, "g": 1024**3, "": 1}
 _SWITCH_FIELDS = {"name", "pid", "mac", "serial", "version", "flash_size", "upstream", "port", "members",
@@ -154,8 +155,8 @@ def _member_macs(base: MacAddress, count: int) -> list[MacAddress]:
 def generate(count: int, pids: list[tuple[str, int]] | str, seed: int = 1, version: str = DEFAULT_VERSION,
              flash_size: int = DEFAULT_FLASH) -> Topology:
     """``count`` switches in the PID mix, as a tree: a few on the director's ports, the rest behind them."""
-    if count <= 0:
-        raise TopologyError("--count must be at least 1")
+    if not 1 <= count <= MAX_COUNT:
+        raise TopologyError(f"--count must be 1 to {MAX_COUNT}")
     mix = parse_pid_mix(pids) if isinstance(pids, str) else pids
     cycle = [pid for pid, weight in mix for _ in range(weight)]
     roots = min(DIRECTOR_PORTS, max(1, math.ceil(count / (1 + FANOUT))))
