@@ -81,6 +81,8 @@ class FleetRunner:
                 changed.version_after = version
         if event.phase in SETTLED_PHASES:
             self._active.discard(event.switch)
+        elif event.switch in self.switches:  # a held switch asking again is in zero-touch again
+            self._active.add(event.switch)
         self._changed.set()
 
     # ---- scheduling --------------------------------------------------------------------------
