@@ -42,3 +42,15 @@ def test_default_image_and_config_for_one_pid(lab: Lab) -> None:
     assert any("UPGRD_SUCCESS" in t and IMAGE_150 in t for t in texts), texts
     # the director asked for the backup when it joined
     wait_until(lambda: lab.device.storage.flash.exists(f"vstack/ACCESS{mac(1)}.rev2"), what="backup")
+
+
+def test_a_switch_already_running_the_image_takes_only_the_config(lab: Lab) -> None:
+    lab.flash(IMAGE_150, b"IMAGE" * 40000)
+    lab.flash("default.txt", CONFIG)
+    lab.ok("configure terminal", f"vstack image flash:{IMAGE_150}", "vstack config flash:default.txt", "end")
+    sw = lab.switch("sw1", n=1, version="15.0(2)SE")
+    lab.wait_phase(sw, Phase.JOINED)
+    assert sw.flash == {} and sw.boot_image == "" and sw.hostname == "ACCESS"
+    assert not any(e.phase is Phase.IMAGE for e in lab.events)
+    assert "S A a I C" in lab.show("show vstack status")
+    assert "Pending" not in lab.show("show vstack download-status")

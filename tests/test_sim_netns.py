@@ -86,12 +86,12 @@ def test_zero_touch_backup_and_replacement_on_real_ports(tmp_path: Path) -> None
             assert lab.entry(MAC1).neighbors == [(ns.server_ip, "GigabitEthernet1/0/7")]
             # the director asked for the backup at join: a type-8 copy over 4786, the file back over TFTP 69
             rev2 = f"vstack/ACCESS{MAC1}.rev2"
-            wait_until(lambda: flash.exists(rev2), what="backup at join")
+            wait_until(lab.locked(lambda: flash.exists(rev2)), what="backup at join")
             # write memory on the switch: the startup configuration goes to the director
             path1.with_suffix(".cmd").write_text("configure snmp-server location rack-7\nwrite memory\n")
             first.send_signal(signal.SIGUSR1)
-            wait_until(lambda: b"rack-7" in flash.read(rev2), what="backup after write memory")
-            assert flash.exists(f"vstack/ACCESS{MAC1}.rev1")
+            wait_until(lab.locked(lambda: b"rack-7" in flash.read(rev2) and flash.exists(f"vstack/ACCESS{MAC1}.rev1")),
+                       what="backup after write memory (rev2, and the one before as rev1)")
             # the switch dies; a same-PID switch on the same port replaces it and boots its backup
             stop(first)
             lab.tick(1000)

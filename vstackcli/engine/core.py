@@ -350,7 +350,33 @@ class Director:
             entry.upstream = upstream
             entry.neighbors = [(str(upstream.host), str(upstream.interface))]
             entry.hops = self._hops(upstream)
+        self._legacy_zero_touch(entry)
         return entry
+
+    def _legacy_zero_touch(self, entry: ClientEntry) -> None:
+        """Zero-touch of a client that is not Smart Install capable, once it is up with an address: it took
+        its configuration by AutoInstall (option 67); its image goes in over telnet (``archive download-sw``)
+        with the director's enable password, the one the tailored configuration hands such clients."""
+        if entry.ip is None:
+            return
+        mine = [r for r in self.downloads.records
+                if r.mac == str(entry.mac) and r.status == "pending" and not r.on_demand]
+        for record in mine:
+            if record.kind == "config":
+                record.status, record.detail = "done", "taken by AutoInstall (option 67)"
+        image = next((r for r in mine if r.kind == "image"), None)
+        password = _plain_password(self.config.enable_password)
+        if image is None:
+            return
+        if not password:
+            image.status, image.detail = "failed", "no enable password on the director to log in to the client"
+            entry.image = "X"
+            return
+        try:
+            self.backend.send(ClientCommand("image", entry.ip, image.url, password=password, reload=True))
+        except (ConnectionError, OSError) as exc:
+            image.status, image.detail = "failed", str(exc)
+            entry.image = "X"
 
     def cdp_facts(self, dhcp_mac: MacAddress) -> ClientReport | None:
         """What CDP said of the client asking DHCP from ``dhcp_mac`` (its Vlan1 MAC, or its base MAC)."""

@@ -29,7 +29,6 @@ from vstackcli.net.smi import codec, extension
 from vstackcli.net.smi.client_endpoint import MAX_LIST, ClientState, CommandRefused
 from vstackcli.net.smi.codec import ChangeConfig, ImageUpgrade
 from vstackcli.net.smi.legacy import LEGACY_PORT, LEGACY_PORT_UNPRIVILEGED
-from vstackcli.net.smi.server import send_bytes
 from vstackcli.sim import tftp
 from vstackcli.sim.dhcp import DhcpClient, Lease
 from vstackcli.sim.images import image_version
@@ -96,6 +95,7 @@ class SimSwitch:
         self.failures: list[str] = []
         self.local = network.allocate_alias() if network.is_loopback else None
         self._tasks: set[asyncio.Task] = set()
+        self._sending = asyncio.Lock()
         self._endpoint: SimEndpoint | None = None
         self._console: LegacyConsole | None = None  # the vty of a switch that is not Smart Install capable
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -303,7 +303,9 @@ class SimSwitch:
         wanted = image_version(names[0])
         if wanted == self.version:
             self._next_version = wanted
-            return  # already running it: nothing to download
+            if zero_touch:  # nothing to download; the director's record must not stay pending
+                await self._report("image", "done", f"already running {wanted}")
+            return
         await self._report("image", "started")
         free = self.spec.flash_size - sum(self.flash.values())
         if self.spec.fault == "flash-too-small":
@@ -418,20 +420,28 @@ class SimSwitch:
             return True
         if not self.network.is_loopback and self.address is None:
             return False
-        payload = extension.encode(self._report_message(False, cdp=True))
-        try:  # CDP runs long before DHCP on a real switch: wait until the director has read the update
-            async with asyncio.timeout(5.0):
-                source = self._source()
-                reader, writer = await asyncio.open_connection(*target, local_addr=(source, 0) if source else None)
-                try:
-                    writer.write(payload)
-                    writer.write_eof()
-                    await reader.read()  # the director closes once it has handled what it read
-                finally:
-                    writer.close()
+        try:  # CDP runs long before DHCP on a real switch: wait until the director has handled the update
+            await self._deliver(target, [extension.encode(self._report_message(False, cdp=True))])
         except (OSError, TimeoutError) as exc:
             self.failures.append(f"CDP update: {exc}")
         return True
+
+    async def _deliver(self, target: tuple[str, int], payloads: list[bytes]) -> None:
+        """Messages on one fresh connection, one connection at a time, each returning only when the director
+        has handled them (it closes after handling what it read): a switch's reports never overtake each
+        other, as separate connections otherwise can under load ("done" before "started")."""
+        async with self._sending:
+            async with asyncio.timeout(10.0):
+                source = self._source()
+                reader, writer = await asyncio.open_connection(*target, local_addr=(source, 0) if source else None)
+                try:
+                    for payload in payloads:
+                        writer.write(payload)
+                    writer.write_eof()
+                    await writer.drain()
+                    await reader.read()
+                finally:
+                    writer.close()
 
     def _cdp_target(self) -> tuple[str, int] | None:
         if self.network.is_loopback:
@@ -447,7 +457,7 @@ class SimSwitch:
         if self.director is None:
             return
         try:
-            await send_bytes(*self.network.smi_endpoint(str(self.director)), payloads, local=self._source())
+            await self._deliver(self.network.smi_endpoint(str(self.director)), payloads)
         except (OSError, TimeoutError) as exc:
             self.failures.append(f"director unreachable: {exc}")
 
@@ -576,6 +586,13 @@ class SimSwitch:
             self._console = console
         await self._send_cdp()
         self._emit(Phase.JOINED, f"{self.address} (not Smart Install capable: listed through CDP)")
+        self._spawn(self._cdp_refresh())
+
+    async def _cdp_refresh(self) -> None:
+        """CDP repeats: the neighbour's updates keep a legacy client active in the director's database."""
+        while True:
+            await asyncio.sleep(self.keepalive)
+            await self._send_cdp()
 
     async def legacy_image(self, url: str) -> None:
         """``archive download-sw`` typed on the vty: the image into flash, booted at the next reload."""

@@ -57,10 +57,13 @@ async def _recv(sock: _Socket, timeout: float, server: tuple[str, int] | None) -
         left = deadline - loop.time()
         if left <= 0:
             return None
-        try:
-            data, addr = await asyncio.wait_for(sock.queue.get(), left)
-        except TimeoutError:
-            return None
+        try:  # a window's packets are usually queued already: no timer task for them
+            data, addr = sock.queue.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                data, addr = await asyncio.wait_for(sock.queue.get(), left)
+            except TimeoutError:
+                return None
         if len(data) < 4:
             continue
         if server is not None and addr != server:

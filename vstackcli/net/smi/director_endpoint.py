@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["SMI_PORT", "DirectorEndpoint", "SmiBackend", "command_message", "tftp_url"]
 
 SMI_PORT = 4786
+DIRECTOR_CONNECTIONS = 1024  # hundreds of clients report at once when a network boots (a client allows 64)
 Dispatch = Callable[[Callable[[], object]], None]
 
 
@@ -99,9 +100,9 @@ class DirectorEndpoint(SmiServer):
 
     def __init__(self, director: Director | None, host: str = "127.0.0.1", port: int = 0, *,
                  log: SystemLog | None = None, idle_timeout: float = 30.0, client_port: int = SMI_PORT,
-                 dispatch: Dispatch | None = None):
+                 dispatch: Dispatch | None = None, max_connections: int = DIRECTOR_CONNECTIONS):
         super().__init__(host, port, log=log if log is not None else (director.device.log if director else None),
-                         idle_timeout=idle_timeout)
+                         idle_timeout=idle_timeout, max_connections=max_connections)
         self.director = director
         self.client_port = client_port
         self.dispatch = dispatch or _direct
