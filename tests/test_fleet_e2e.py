@@ -36,7 +36,8 @@ def test_ten_switches_join_a_director_on_loopback(tmp_path):
         html = tmp_path / "fleet.html"
         fleet = _cli("fleet", "--topology", str(EXAMPLES / "fleet-small.toml"), "--director-root", str(root),
                      "--html", str(html), "--timeout", "120", timeout=180)
-        shown = director.communicate("enable\nshow vstack status\nshow vstack topology\n", timeout=60)[0]
+        shown = director.communicate("enable\nshow vstack status\nshow vstack topology\n"
+                                     "show vstack download-status\n", timeout=60)[0]
     finally:
         if director.poll() is None:
             director.kill()
@@ -49,7 +50,10 @@ def test_ten_switches_join_a_director_on_loopback(tmp_path):
     for name, row in rows.items():
         expected = "replaced" if name == "access-7" else "joined"
         assert f" {expected} " in row, row
-        assert re.search(r" 192\.168\.1\.\d+ ", row) and re.search(r"12\.2\(55\)SE5 -> 15\.\d\(2\)", row), row
+        assert re.search(r" 192\.168\.1\.\d+ ", row), row
+        # each PID got its group's image: the 3750-X stack group and built-in group, the 2960-X built-in group
+        after = "15.0(2)SE11" if name.startswith("dist") else "15.2(2)E6"
+        assert f"12.2(55)SE5 -> {after}" in row, row
     assert summary[-2].startswith("10 switches in ") and "9 joined, 1 replaced" in summary[-2]
     assert summary[-1] == f"topology picture written to {html}"
     assert " access-7 unplugged (to be replaced)" in fleet.stdout and "Traceback" not in fleet.stderr
@@ -62,8 +66,14 @@ def test_ten_switches_join_a_director_on_loopback(tmp_path):
     assert len(heads) == 9 and sum(line.endswith("S A a") for line in clients) == 1
     assert not any(line.split()[1] == "0200.5eb8.f300" for line in clients)  # access-7 was replaced
     # the topology: five under the director's ports, two hops deep, the stack member under its stack
-    topology = shown[shown.index("show vstack topology"):].splitlines()[1:]
+    topology = shown[shown.index("show vstack topology"):shown.index("show vstack download-status")].splitlines()[1:]
     first = [line for line in topology if line.startswith(" +-")]
     second = [line for line in topology if re.match(r" [| ] {2}\+-", line)]
     assert len(first) == 4 and len(second) == 5, topology
     assert sum("member 2" in line for line in topology) == 1
+    # the stack got the stack group's configuration, the others their built-in group's
+    downloads = shown[shown.index("show vstack download-status"):]
+    stack_ip = re.search(r"\n\d+ +0200\.5e05\.cf00 +\S+ +(\d+\.\d+\.\d+\.\d+) ", shown).group(1)  # dist-1
+    configs = re.findall(rf" {re.escape(stack_ip)} +\S+ +config +Success +(\S+)", downloads)
+    assert configs and configs[0] == "3750x-stack_config.txt", downloads
+    assert downloads.count("2960x-48_config.txt") >= 7 and "Failure" not in downloads
