@@ -7,9 +7,12 @@ lines are read as if typed and the console transcript is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from vstackcli import __version__
@@ -36,8 +39,20 @@ def _flash_size(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number of seconds") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError("between 0.1 and 3600 seconds")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="vstackcli", description="Cisco IOS Smart Install director emulator")
+    parser = argparse.ArgumentParser(prog="vstackcli", description="Cisco IOS Smart Install director emulator",
+                                     epilog="`vstackcli fleet --help`: run simulated client switches against a "
+                                            "running director (docs/fleet.md)")
     parser.add_argument("--startup-config", metavar="FILE", type=Path,
                         help="replay FILE at boot, as IOS replays nvram:startup-config")
     parser.add_argument("--root", metavar="DIR", type=Path, default=None,
@@ -55,11 +70,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="the external DHCP server's address (repeatable)")
     parser.add_argument("--no-servers", action="store_true",
                         help="run the shell alone, without the DHCP, TFTP and Smart Install servers")
+    parser.add_argument("--keepalive", metavar="SECONDS", type=_seconds, default=None,
+                        help="the clients' keepalive period; a client is Inactive after three missed (default 30)")
     parser.add_argument("--version", action="version", version=f"vstackcli {__version__}")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fleet"]:
+        from vstackcli.fleet.cli import main as fleet_main
+
+        return fleet_main(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from vstackcli.engine.device import Device
@@ -72,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"vstackcli: cannot use device root {root}: {exc.strerror}", file=sys.stderr)
         return 2
+    if args.keepalive is not None:
+        device.director.keepalive = args.keepalive
     live = None
     if not args.no_servers:
         from vstackcli.net.live import LiveBackends, Snooping
@@ -91,14 +115,36 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as exc:
             print(f"vstackcli: cannot start the servers: {exc}", file=sys.stderr)
             return 2
+    servers: list = []  # the servers.json publisher, once the servers are up
+    previous = signal.signal(signal.SIGTERM, _terminate)  # a killed director still removes servers.json
     try:
-        return _run(args, device, live, replay, Session)
+        return _run(args, device, live, replay, Session, servers)
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        for publisher in servers:
+            publisher.close()
         if live is not None:
             live.close()
 
 
-def _run(args: argparse.Namespace, device, live, replay, session_class) -> int:
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _ticking(device) -> threading.Event:
+    """Move the director's time (client health, join window) every second, as the console does."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(1.0):
+            with device.lock, contextlib.suppress(Exception):
+                device.director.tick()
+
+    threading.Thread(target=tick, name="vstackcli-tick", daemon=True).start()
+    return stop
+
+
+def _run(args: argparse.Namespace, device, live, replay, session_class, servers: list) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if args.startup_config is not None:
         try:
@@ -122,6 +168,12 @@ def _run(args: argparse.Namespace, device, live, replay, session_class) -> int:
         live.settle()
         for line in live.describe():
             print(line, file=sys.stdout if interactive else sys.stderr)
+        from vstackcli.fleet.servers import ServersFile
+
+        try:
+            servers.append(ServersFile(device.storage.root, live).start())
+        except OSError as exc:
+            print(f"vstackcli: cannot write the servers file: {exc}", file=sys.stderr)
     session = session_class(device)
     if interactive:
         from vstackcli.shell.console import run_console
@@ -130,7 +182,12 @@ def _run(args: argparse.Namespace, device, live, replay, session_class) -> int:
     from vstackcli.shell.batch import run_batch
 
     session.length = 0
-    run_batch(session, sys.stdin, sys.stdout)
+    stop = _ticking(device) if live is not None else None
+    try:
+        run_batch(session, sys.stdin, sys.stdout)
+    finally:
+        if stop is not None:
+            stop.set()
     return 0
 
 

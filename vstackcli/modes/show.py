@@ -12,6 +12,7 @@ from vstackcli.engine.show_vstack import (
     show_vstack_proxy_db,
     show_vstack_status,
 )
+from vstackcli.fleet.picture import show_vstack_topology
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.crypto import CRYPTO_SHOW_COMMANDS
@@ -99,6 +100,8 @@ def _vstack(call: Call) -> None:
         call.out.extend(show_vstack_neighbors(device))
     elif a.get("proxy_db"):
         call.out.extend(show_vstack_proxy_db(device))
+    elif a.get("topology"):
+        call.out.extend(show_vstack_topology(device, bool(a.get("html"))))
 
 
 _VSTACK_HELP = {
@@ -114,6 +117,8 @@ _VSTACK_HELP = {
     "neighbors": "Smart Install neighbors",
     "all": "All neighbors",
     "proxy-db": "SMI proxy database",
+    "topology": "Smart Install network as a tree (vstackcli extension)",
+    "html": "As an HTML page with an SVG picture (| redirect flash:FILE to save it)",
     **family_help(),
 }
 
@@ -166,6 +171,6 @@ SHOW_COMMANDS = [
                   "$name": "Pool name"}, pipe=True),
     Command("show vstack <config|status [detail]|download-status [detail]"
             f"|group <built-in [{family_spec()}] [detail]|custom [WORD$name] [detail]>"
-            "|neighbors all|proxy-db>", _vstack, help={**SHOW_HELP, **_VSTACK_HELP}, pipe=True),
+            "|neighbors all|proxy-db|topology [html]>", _vstack, help={**SHOW_HELP, **_VSTACK_HELP}, pipe=True),
     *CRYPTO_SHOW_COMMANDS,
 ]

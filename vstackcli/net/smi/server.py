@@ -131,6 +131,7 @@ class SmiServer:
         self._acceptor: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._room = asyncio.Event()  # set when a connection ends: the accept loop may take the next one
         self.rejected = 0  # messages rejected so far (tests and `show` counters)
 
     @property
@@ -179,15 +180,15 @@ class SmiServer:
     async def _accept_loop(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            while len(self._writers) >= self.max_connections:  # back-pressure: the others wait in the backlog
+                self._room.clear()
+                await self._room.wait()
             try:
                 conn, _address = await loop.sock_accept(listener)
             except OSError:
                 if self._listener is not listener:
                     return
                 await asyncio.sleep(0.05)  # EMFILE and friends: keep serving
-                continue
-            if len(self._writers) >= self.max_connections:
-                conn.close()
                 continue
             reader = asyncio.StreamReader(limit=2**16, loop=loop)
             protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
@@ -214,6 +215,7 @@ class SmiServer:
             _pylog.exception("Smart Install %s connection failed", self.role)
         finally:
             self._writers.discard(writer)
+            self._room.set()
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 1)
