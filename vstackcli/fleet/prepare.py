@@ -8,8 +8,9 @@ A fresh device root has an empty ``flash:``, so a director configured with
 - an image (``.tar``) becomes a small tar archive (an ``info`` file and a padding
   file) of about ``image_size`` bytes; a simulated switch reads the IOS version it
   boots from the image's name, so the content is only there to be transferred;
-- a configuration becomes a short IOS configuration (a description on Vlan1 and
-  ``end``), a script a ``do show version`` line.
+- a configuration becomes a short IOS configuration (a description on Vlan1, and
+  ``enable secret`` and a vty password, both ``cisco``, so that ``vstack attach`` can
+  log in, as the guide requires), a script a ``do show version`` line.
 
 Existing files are left alone. Files go through ``atomic_write``.
 """
@@ -62,8 +63,9 @@ def write_image(path: Path, name: str, size: int) -> None:
 def _text_for(name: str) -> bytes:
     if "script" in name or "post_install" in name:
         return b"do show version\n"
-    return (f"!\n! {name}: written by vstackcli fleet --prepare\n!\ninterface Vlan1\n"
-            f" description configured by the Smart Install director\n!\nend\n").encode()
+    return (f"!\n! {name}: written by vstackcli fleet --prepare\n!\nenable secret 0 cisco\n!\ninterface Vlan1\n"
+            f" description configured by the Smart Install director\n!\nline vty 0 15\n password 0 cisco\n"
+            f" login\n!\nend\n").encode()
 
 
 def prepare(config_text: str, flash: Path, image_size: int) -> list[tuple[str, str]]:
