@@ -270,3 +270,19 @@ def test_logging_severity_rules(enabled: Session) -> None:
     assert kept == [m for m in kept if "TAILOR_FAILED" in m] and len(kept) == 1
     text = transcript(enabled, "configure terminal\nno logging console\nend")
     assert "no logging console" in run(enabled, "show running-config | include logging")
+
+
+def test_no_of_a_kept_line_returns_to_the_default_and_shows_nothing(configuring: Session) -> None:
+    run(configuring, "file prompt quiet", "no file prompt quiet", "no service pad", "do write memory")
+    text = "\n".join(run(configuring, "do show running-config"))
+    assert "file prompt" not in text  # set then removed: IOS's default again, not shown
+    assert "\nno service pad\n" in text  # a default-on service turned off is shown
+
+
+def test_model_number_has_one_license_suffix(tmp_path) -> None:
+    from vstackcli.engine.device import Device, Platform
+
+    for pid, model in (("WS-C3750X-24P", "WS-C3750X-24P-L"), ("WS-C2960-24TT-L", "WS-C2960-24TT-L")):
+        device = Device(tmp_path / pid, platform=Platform(pid=pid))
+        lines = run(Session(device, privilege=15, length=0), "show version | include Model number")
+        assert lines == [f"Model number                    : {model}"]

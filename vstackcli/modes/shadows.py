@@ -97,6 +97,9 @@ def _make_config_handler(entry: ShadowEntry):
             if entry.submode is not None:
                 # `no line vty 5 15`, `no router ospf 1`: the block goes
                 blocks[:] = [b for b in blocks if _key(b.line) != line]
+            elif any(b.line == line for b in blocks):
+                # `no file prompt quiet` after `file prompt quiet`: back to the default, which IOS does not show
+                blocks[:] = [b for b in blocks if b.line != line]
             else:
                 store_verbatim(blocks, "no " + line, ranked=ranked)
             call.changed()

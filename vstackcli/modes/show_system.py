@@ -53,7 +53,7 @@ def show_version(call: Call) -> None:
         "",
         "512K bytes of flash-simulated non-volatile configuration memory.",
         f"Base ethernet MAC Address       : {mac_colon}",
-        f"Model number                    : {p.pid}-L",
+        f"Model number                    : {p.pid if p.pid.endswith(('-L', '-S', '-E')) else p.pid + '-L'}",
         f"System serial number            : {p.serial}",
         "",
         "Switch Ports Model              SW Version            SW Image",
