@@ -91,6 +91,7 @@ class Device:
         self.dirty = False
         self.generation = 0  # counts configuration changes; caches derived from the config key on it
         self.lock = threading.RLock()  # sessions and server threads take it around engine calls
+        self.learned_director: object | None = None  # a client's director, from DHCP option 125 (not config)
         self.transfers: FileTransfers | None = None  # the TFTP client, when the net layer runs
         self.dhcp: object | None = None  # the DHCP server's bindings and counters, when it runs
         self._director: Director | None = None

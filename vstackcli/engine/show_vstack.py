@@ -38,7 +38,7 @@ def show_vstack_config(device: Device) -> list[str]:
         " Capability: Director | Client",
         f" Oper Mode: {'Enabled' if v.enabled else 'Disabled'}",
         f" Role: {_role(v, device.director.operational)}",
-        f" Vstack Director IP address: {v.director or '0.0.0.0'}",
+        f" Vstack Director IP address: {v.director or device.learned_director or '0.0.0.0'}",
     ]
     if v.proxy is not None:
         target = v.proxy.address or v.proxy.interface

@@ -42,5 +42,6 @@ def build_shell(switch: SimSwitch) -> tuple[Session, tempfile.TemporaryDirectory
     if switch.hostname and device.config.hostname == "Switch":
         device.config.hostname = switch.hostname
     device.dirty = False
+    device.learned_director = switch.director  # what its DHCP option 125 named: show vstack config says it
     device.storage.on_startup_saved = switch.saved_from_shell  # write memory on its vty: a backup
     return Session(device, privilege=15, length=0), root
