@@ -272,6 +272,7 @@ class VtyTerminal:
             self.write("\n" + refused_text(exc) + "\n\n")
             return
         self.write("Open\n")
+        await self.flush()  # our buffered text first: the client's bytes go straight to the transport
 
         async def typed() -> bytes:
             key = await self.key(None, messages=False)
