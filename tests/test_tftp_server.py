@@ -340,7 +340,8 @@ def test_netascii(server: TftpServer, flash: FileSystem) -> None:
     assert flash.read("vstack/up.txt") == b"line 1\nline 2\n"
 
 
-def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder) -> None:
+@pytest.mark.parametrize("batch", [True, False])
+def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder, batch: bool) -> None:
     flash.write("cfg.txt", os.urandom(20_000))
     want = flash.read("cfg.txt")
     results: list[bytes | Exception] = []
@@ -359,7 +360,7 @@ def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder) -> None
         with lock:
             results.append(r)
 
-    with TftpServer(flash, timeout=0.5, on_transfer=rec) as srv:
+    with TftpServer(flash, timeout=0.5, batch=batch, on_transfer=rec) as srv:
         threads = [threading.Thread(target=one, args=(i,)) for i in range(300)]
         for t in threads:
             t.start()
@@ -409,12 +410,13 @@ def test_concurrent_downloads_share_one_cached_copy(flash: FileSystem, rec: Reco
         assert tftp_get("127.0.0.1", "shared.bin", port=srv.port) == b"new content"
 
 
+@pytest.mark.parametrize("batch", [True, False])
 @pytest.mark.parametrize("blksize, windowsize", [(512, 1), (1468, 16), (8192, 8), (65464, 1)])
 def test_files_beyond_the_cache_are_read_in_chunks(flash: FileSystem, rec: Recorder, blksize: int,
-                                                   windowsize: int) -> None:
+                                                   windowsize: int, batch: bool) -> None:
     body = os.urandom(1_000_000)
     flash.write("big.bin", body)
-    with TftpServer(flash, cache_file_max=100_000, on_transfer=rec) as srv:
+    with TftpServer(flash, cache_file_max=100_000, batch=batch, on_transfer=rec) as srv:
         assert tftp_get("127.0.0.1", "big.bin", port=srv.port, blksize=blksize, windowsize=windowsize) == body
         (s,) = rec.wait(1)
         assert s.ok and s.bytes == 1_000_000 and srv._files == {}
@@ -423,8 +425,8 @@ def test_files_beyond_the_cache_are_read_in_chunks(flash: FileSystem, rec: Recor
 def test_exact_multiple_of_blksize_ends_with_an_empty_block(flash: FileSystem) -> None:
     body = os.urandom(512 * 300)
     flash.write("even.bin", body)
-    for cache in (0, 1 << 20):
-        with TftpServer(flash, cache_file_max=cache) as srv:
+    for cache, batch in ((0, True), (1 << 20, True), (0, False), (1 << 20, False)):
+        with TftpServer(flash, cache_file_max=cache, batch=batch) as srv:
             assert tftp_get("127.0.0.1", "even.bin", port=srv.port) == body
             assert tftp_get("127.0.0.1", "even.bin", port=srv.port, blksize=1024, windowsize=4) == body
 
@@ -438,7 +440,7 @@ def test_with_and_without_busy_polling(flash: FileSystem, busy_poll: float) -> N
 
 
 def test_downloads_spread_over_two_loops_and_stop_ends_them_all(flash: FileSystem, rec: Recorder) -> None:
-    srv = TftpServer(flash, timeout=5, loops=2, on_transfer=rec).start()
+    srv = TftpServer(flash, timeout=5, loops=2, batch=False, on_transfer=rec).start()
     socks = [raw(srv.port, P.request(P.RRQ, "image.tar"))[0] for _ in range(6)]
     up, _pkt, _tid = raw(srv.port, P.request(P.WRQ, "vstack/sw1.cfg"))
     assert srv.active == 7
@@ -464,3 +466,53 @@ def test_one_loop_still_serves_everything(flash: FileSystem, rec: Recorder) -> N
             t.join(30)
         assert len(got) == 5 and all(g == flash.read("image.tar") for g in got)
         assert len(rec.wait(5)) == 5 and len(srv._loops) == 1
+
+
+def test_batched_downloads_share_one_socket_and_stop_ends_them(flash: FileSystem, rec: Recorder) -> None:
+    srv = TftpServer(flash, timeout=5, on_transfer=rec).start()
+    opened = [raw(srv.port, P.request(P.RRQ, "image.tar")) for _ in range(3)]
+    up, _pkt, up_tid = raw(srv.port, P.request(P.WRQ, "vstack/sw1.cfg"))
+    tids = {tid for _s, _p, tid in opened}
+    assert len(tids) == 1 and tids != {up_tid} and srv.port not in {t[1] for t in tids}
+    assert srv.active == 4 and [len(lp.sessions) for lp in srv._loops] == [4, 0]
+    assert all(p == P.data_header(1) + flash.read("image.tar")[:512] for _s, p, _t in opened)
+    srv.stop()
+    assert len(rec.wait(4)) == 4 and all(st.error == "server stopped" for st in rec.stats) and srv.active == 0
+    for s, _p, _t in opened:
+        s.close()
+    up.close()
+
+
+def test_a_stranger_on_the_shared_socket_gets_unknown_transfer_id(server: TftpServer, flash: FileSystem,
+                                                                  rec: Recorder) -> None:
+    s, _pkt, tid = raw(server.port, P.request(P.RRQ, "image.tar"))
+    stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stranger.settimeout(2)
+    stranger.sendto(P.ack(1), tid)
+    answer, src = stranger.recvfrom(100)
+    assert src == tid and error_of(answer)[0] == P.ErrorCode.UNKNOWN_TID
+    stranger.sendto(P.error(0, "no"), tid)  # an error is never answered
+    s.sendto(P.ack(1), tid)  # the transfer goes on
+    assert s.recv(600)[:4] == P.data_header(2)
+    s.sendto(P.error(0, "bye"), tid)
+    stranger.settimeout(0.2)
+    with pytest.raises(socket.timeout):
+        stranger.recv(100)
+    s.close()
+    stranger.close()
+
+
+def test_a_client_that_closes_its_socket_is_dropped_at_once(server: TftpServer, flash: FileSystem,
+                                                          rec: Recorder) -> None:
+    """The ICMP port unreachable that our next DATA (or its retransmission) draws ends the transfer."""
+    others = [raw(server.port, P.request(P.RRQ, "image.tar")) for _ in range(2)]
+    s, _pkt, tid = raw(server.port, P.request(P.RRQ, "image.tar"))
+    s.sendto(P.ack(1), tid)
+    s.close()
+    (st,) = rec.wait(1)
+    assert st.error == "peer unreachable" and server.active == 2  # the other transfers go on
+    for o, _p, otid in others:
+        o.sendto(P.ack(1), otid)
+        assert o.recv(600)[:4] == P.data_header(2)
+        o.sendto(P.error(0, "bye"), otid)
+        o.close()
