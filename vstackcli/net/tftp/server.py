@@ -294,7 +294,9 @@ class TftpServer:
                 raise _Refuse(ErrorCode.ILLEGAL, f"mode {req.mode} refused", "Unsupported mode")
             name, path = self._resolve(req.filename)
             stats.path = name
-            batch = self._loops[0].batch if direction == "read" else None
+            # a few downloads get a connected socket each (lockstep speed of one transfer: no ctypes per packet),
+            # the rest share the first loop's socket and are served in rounds (mmsg.py)
+            batch = self._loops[0].batch if direction == "read" and self.active >= BUSY_POLL_SESSIONS else None
             sock = batch.sock if batch is not None else self._session_socket(peer)
             try:
                 if direction == "read":
