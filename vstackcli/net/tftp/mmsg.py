@@ -41,10 +41,9 @@ class _Mmsghdr(ctypes.Structure):
 
 _MMSG = ctypes.sizeof(_Mmsghdr)
 _IOV = ctypes.sizeof(_Iovec)
-_SLOT_IOV = 3 * _IOV  # two iovecs and the DATA header (padded)
+_SLOT = (2 * _IOV + 4 + _SOCKADDR_IN + 7) // 8 * 8  # a datagram's iovecs, DATA header and peer address
 _LEN = struct.Struct(f"@{_Mmsghdr.len.offset}xI")  # an mmsghdr's msg_len
-_NAME = struct.Struct("@P")  # an mmsghdr's msg_name (the first field)
-_DATA = struct.Struct("@PNBBBB")  # the data's iovec, then the header: opcode 3 and the block number
+_DATA = struct.Struct(f"@PNBBBB{_SOCKADDR_IN}s")  # the data's iovec, the header (opcode 3, block), the peer
 
 try:
     _libc = ctypes.CDLL(None, use_errno=True)
@@ -99,19 +98,19 @@ class Batch:
             h.iov, h.iovlen = ctypes.pointer(self._in_iov[i]), 1
             h.name, h.namelen = names + i * _SOCKADDR_IN, _SOCKADDR_IN
         self._in_view = memoryview(self._in).cast("B")
-        # Sending: slot i is an mmsghdr with two iovecs, the 4-byte header (in the iovec-sized room after them, so one
-        # struct.pack_into writes the data's iovec and the header) and the data somewhere in a file's bytes.
+        # Sending: slot i is an mmsghdr pointing into its _SLOT bytes of _out_slots: two iovecs (the 4-byte header
+        # right after them, then the data somewhere in a file's bytes) and the peer's address, so that one
+        # struct.pack_into per datagram writes all that changes.
         self._out = (_Mmsghdr * slots)()
-        self._out_iov = ctypes.create_string_buffer(slots * _SLOT_IOV)
-        iov0 = ctypes.addressof(self._out_iov)
+        self._out_slots = ctypes.create_string_buffer(slots * _SLOT)
+        slot0 = ctypes.addressof(self._out_slots)
         for i in range(slots):
-            at = iov0 + i * _SLOT_IOV
-            struct.pack_into("@PN", self._out_iov, i * _SLOT_IOV, at + 2 * _IOV, 4)
+            at = slot0 + i * _SLOT
+            struct.pack_into("@PN", self._out_slots, i * _SLOT, at + 2 * _IOV, 4)
             h = self._out[i].hdr
             h.iov, h.iovlen = ctypes.cast(at, ctypes.POINTER(_Iovec)), 2
-            h.namelen = _SOCKADDR_IN
-        self._out_view = memoryview(self._out).cast("B")
-        self._out_iov_view = memoryview(self._out_iov).cast("B")
+            h.name, h.namelen = at + 2 * _IOV + 4, _SOCKADDR_IN
+        self._out_view = memoryview(self._out_slots).cast("B")
         self.queued = 0
         self.keep: list[object] = []  # the buffers the queued packets point into, until they are sent
 
@@ -147,14 +146,13 @@ class Batch:
 
     # -- sending ----------------------------------------------------------------------------------------
 
-    def add(self, name: int, block: int, address: int, length: int) -> None:
-        """Queue DATA ``block`` (16 bits) with ``length`` bytes at ``address`` for the peer at ``name``."""
+    def add(self, peer: bytes, block: int, address: int, length: int) -> None:
+        """Queue DATA ``block`` (16 bits) with ``length`` bytes at ``address`` for ``peer`` (a sockaddr_in)."""
         i = self.queued
         if i == self.slots:
             self.flush()
             i = 0
-        _DATA.pack_into(self._out_iov_view, i * _SLOT_IOV + _IOV, address, length, 0, 3, block >> 8, block & 255)
-        _NAME.pack_into(self._out_view, i * _MMSG, name)
+        _DATA.pack_into(self._out_view, i * _SLOT + _IOV, address, length, 0, 3, block >> 8, block & 255, peer)
         self.queued = i + 1
 
     def flush(self) -> None:

@@ -29,6 +29,7 @@ from vstackcli.engine.storage import FileSystem, StorageError
 from vstackcli.net.tftp import mmsg
 from vstackcli.net.tftp import packets as P
 from vstackcli.net.tftp.common import (
+    BATCH_AFTER,
     BUSY_POLL_BACKOFF,
     BUSY_POLL_SESSIONS,
     MAX_BLKSIZE,
@@ -296,7 +297,7 @@ class TftpServer:
             stats.path = name
             # a few downloads get a connected socket each (lockstep speed of one transfer: no ctypes per packet),
             # the rest share the first loop's socket and are served in rounds (mmsg.py)
-            batch = self._loops[0].batch if direction == "read" and self.active >= BUSY_POLL_SESSIONS else None
+            batch = self._loops[0].batch if direction == "read" and self.active >= BATCH_AFTER else None
             sock = batch.sock if batch is not None else self._session_socket(peer)
             try:
                 if direction == "read":

@@ -4,7 +4,6 @@ connected sockets, driven by the server's loops."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
 import socket
@@ -185,8 +184,7 @@ class _ReadSession(_Session):
         self._send = sock.send
         if batch is not None:
             self.batch, self.key = batch, mmsg.peer_key(peer)
-            self.name = ctypes.create_string_buffer(mmsg.sockaddr_in(peer), 16)
-            self.name_address = ctypes.addressof(self.name)
+            self.sockaddr = mmsg.sockaddr_in(peer)
             if self.data is not None:
                 self.blob = self.data.obj
                 self.blob_address = mmsg.buffer_address(self.blob)
@@ -292,7 +290,7 @@ class _ReadSession(_Session):
             self.want = last & 0xFFFF
         if self.batch is not None:
             # queued into the loop's next sendmmsg: the header and the file's bytes where they are
-            add, name, address, end = self.batch.add, self.name_address, self.blob_address, len(view)
+            add, name, address, end = self.batch.add, self.sockaddr, self.blob_address, len(view)
             self.batch.keep.append(self.blob)
             for block in range(acked + 1, last + 1):
                 add(name, block & 0xFFFF, address + pos, bs if pos + bs <= end else end - pos)
