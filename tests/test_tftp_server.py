@@ -523,3 +523,25 @@ def test_a_client_that_closes_its_socket_is_dropped_at_once(server: TftpServer, 
         assert got == P.data_header(2)
         o.sendto(P.error(0, "bye"), otid)
         o.close()
+
+
+def test_batched_netascii_empty_and_chunked_downloads(flash: FileSystem) -> None:
+    """Downloads on the shared socket: netascii (converted per transfer), an empty file, a file beyond the cache."""
+    flash.write("vstack/cfg.txt", b"hostname a\nbanner\r\n")
+    flash.write("empty.txt", b"")
+    body = os.urandom(300_000)
+    flash.write("big.bin", body)
+    with TftpServer(flash, cache_file_max=100_000) as srv:
+        first = [raw(srv.port, P.request(P.RRQ, "image.tar")) for _ in range(2)]
+        s, pkt, tid = raw(srv.port, P.request(P.RRQ, "vstack/cfg.txt", "netascii"))
+        assert pkt[4:] == b"hostname a\r\nbanner\r\0\r\n" and tid != first[0][2] and tid != first[1][2]
+        s.sendto(P.ack(1), tid)
+        e, pkt, etid = raw(srv.port, P.request(P.RRQ, "empty.txt"))
+        assert pkt == P.data_header(1) and etid == tid
+        e.sendto(P.ack(1), etid)
+        assert tftp_get("127.0.0.1", "big.bin", port=srv.port, blksize=1468, windowsize=4) == body
+        assert srv._loops[0].batch is not None and srv._files == {}
+        for c, _p, ctid in first:
+            c.sendto(P.error(0, "bye"), ctid)
+        for c in (s, e, *(f[0] for f in first)):
+            c.close()

@@ -1,8 +1,9 @@
 """The director's TFTP server: serves ``flash:`` and accepts client backups into allowed directories.
 
 Two threads (``loops``) each run an ``epoll`` loop over one connected UDP socket per transfer (the transfer
-ID of RFC 1350); the first also owns the listening socket, every upload and the first two transfers, further
-downloads go to the emptier loop (send and recv release the GIL, so both CPUs work in the kernel). Sessions
+ID of RFC 1350); the first also owns the listening socket, every upload and the first two transfers. Further
+downloads share one socket of the first loop, served in rounds of one ``recvmmsg`` and one ``sendmmsg``
+(``mmsg.py``; Linux, IPv4), or with ``batch=False`` go to the emptier loop (send and recv release the GIL). Sessions
 are found by descriptor in a dict, timers are checked by a per-loop scan every few tens of milliseconds,
 and nothing is logged per packet, so hundreds of transfers at once cost little more than the packets.
 Options: blksize (RFC 2348), tsize and timeout (RFC 2349), windowsize (RFC 7440, both directions); modes

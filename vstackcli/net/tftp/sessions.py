@@ -133,7 +133,8 @@ class _Session:
 class _ReadSession(_Session):
     """A download. The file's bytes come from the server's shared cache (one read per file, however many
     transfers), or for files too large for it from a chunk of at least ``CHUNK_BYTES`` read at a time; each
-    DATA packet is a 4-byte header plus a slice of those bytes, sent on the connected socket."""
+    DATA packet is a 4-byte header plus a slice of those bytes, sent on the connected socket or, on the shared
+    socket, queued into the loop's next ``sendmmsg`` (iovecs into those bytes: no copy)."""
 
     def __init__(self, server: TftpServer, sock: socket.socket, peer: tuple, stats: TransferStats,
                  req: P.Request, path: Path, batch: mmsg.Batch | None = None):
