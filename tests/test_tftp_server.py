@@ -340,7 +340,8 @@ def test_netascii(server: TftpServer, flash: FileSystem) -> None:
     assert flash.read("vstack/up.txt") == b"line 1\nline 2\n"
 
 
-def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder) -> None:
+@pytest.mark.parametrize("batch", [True, False])
+def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder, batch: bool) -> None:
     flash.write("cfg.txt", os.urandom(20_000))
     want = flash.read("cfg.txt")
     results: list[bytes | Exception] = []
@@ -359,7 +360,7 @@ def test_hundreds_of_transfers_at_once(flash: FileSystem, rec: Recorder) -> None
         with lock:
             results.append(r)
 
-    with TftpServer(flash, timeout=0.5, on_transfer=rec) as srv:
+    with TftpServer(flash, timeout=0.5, batch=batch, on_transfer=rec) as srv:
         threads = [threading.Thread(target=one, args=(i,)) for i in range(300)]
         for t in threads:
             t.start()
@@ -409,12 +410,13 @@ def test_concurrent_downloads_share_one_cached_copy(flash: FileSystem, rec: Reco
         assert tftp_get("127.0.0.1", "shared.bin", port=srv.port) == b"new content"
 
 
+@pytest.mark.parametrize("batch", [True, False])
 @pytest.mark.parametrize("blksize, windowsize", [(512, 1), (1468, 16), (8192, 8), (65464, 1)])
 def test_files_beyond_the_cache_are_read_in_chunks(flash: FileSystem, rec: Recorder, blksize: int,
-                                                   windowsize: int) -> None:
+                                                   windowsize: int, batch: bool) -> None:
     body = os.urandom(1_000_000)
     flash.write("big.bin", body)
-    with TftpServer(flash, cache_file_max=100_000, on_transfer=rec) as srv:
+    with TftpServer(flash, cache_file_max=100_000, batch=batch, on_transfer=rec) as srv:
         assert tftp_get("127.0.0.1", "big.bin", port=srv.port, blksize=blksize, windowsize=windowsize) == body
         (s,) = rec.wait(1)
         assert s.ok and s.bytes == 1_000_000 and srv._files == {}
@@ -423,8 +425,8 @@ def test_files_beyond_the_cache_are_read_in_chunks(flash: FileSystem, rec: Recor
 def test_exact_multiple_of_blksize_ends_with_an_empty_block(flash: FileSystem) -> None:
     body = os.urandom(512 * 300)
     flash.write("even.bin", body)
-    for cache in (0, 1 << 20):
-        with TftpServer(flash, cache_file_max=cache) as srv:
+    for cache, batch in ((0, True), (1 << 20, True), (0, False), (1 << 20, False)):
+        with TftpServer(flash, cache_file_max=cache, batch=batch) as srv:
             assert tftp_get("127.0.0.1", "even.bin", port=srv.port) == body
             assert tftp_get("127.0.0.1", "even.bin", port=srv.port, blksize=1024, windowsize=4) == body
 
@@ -438,7 +440,7 @@ def test_with_and_without_busy_polling(flash: FileSystem, busy_poll: float) -> N
 
 
 def test_downloads_spread_over_two_loops_and_stop_ends_them_all(flash: FileSystem, rec: Recorder) -> None:
-    srv = TftpServer(flash, timeout=5, loops=2, on_transfer=rec).start()
+    srv = TftpServer(flash, timeout=5, loops=2, batch=False, on_transfer=rec).start()
     socks = [raw(srv.port, P.request(P.RRQ, "image.tar"))[0] for _ in range(6)]
     up, _pkt, _tid = raw(srv.port, P.request(P.WRQ, "vstack/sw1.cfg"))
     assert srv.active == 7
@@ -464,3 +466,82 @@ def test_one_loop_still_serves_everything(flash: FileSystem, rec: Recorder) -> N
             t.join(30)
         assert len(got) == 5 and all(g == flash.read("image.tar") for g in got)
         assert len(rec.wait(5)) == 5 and len(srv._loops) == 1
+
+
+def test_batched_downloads_share_one_socket_and_stop_ends_them(flash: FileSystem, rec: Recorder) -> None:
+    srv = TftpServer(flash, timeout=5, on_transfer=rec).start()
+    opened = [raw(srv.port, P.request(P.RRQ, "image.tar")) for _ in range(5)]
+    up, _pkt, up_tid = raw(srv.port, P.request(P.WRQ, "vstack/sw1.cfg"))
+    tids = [tid for _s, _p, tid in opened]
+    # the first two downloads on sockets of their own, the next ones on the shared one; the upload on its own
+    assert len({*tids[:2], tids[2], up_tid}) == 4 and len(set(tids[2:])) == 1 and srv.port not in {t[1] for t in tids}
+    assert srv.active == 6 and [len(lp.sessions) for lp in srv._loops] == [6, 0]
+    assert all(p == P.data_header(1) + flash.read("image.tar")[:512] for _s, p, _t in opened)
+    srv.stop()
+    assert len(rec.wait(6)) == 6 and all(st.error == "server stopped" for st in rec.stats) and srv.active == 0
+    for s, _p, _t in opened:
+        s.close()
+    up.close()
+
+
+def test_a_stranger_on_the_shared_socket_gets_unknown_transfer_id(server: TftpServer, flash: FileSystem,
+                                                                  rec: Recorder) -> None:
+    others = [raw(server.port, P.request(P.RRQ, "image.tar"))[0] for _ in range(2)]
+    s, _pkt, tid = raw(server.port, P.request(P.RRQ, "image.tar"))
+    stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stranger.settimeout(2)
+    stranger.sendto(P.ack(1), tid)
+    answer, src = stranger.recvfrom(100)
+    assert src == tid and error_of(answer)[0] == P.ErrorCode.UNKNOWN_TID
+    stranger.sendto(P.error(0, "no"), tid)  # an error is never answered
+    s.sendto(P.ack(1), tid)  # the transfer goes on
+    assert s.recv(600)[:4] == P.data_header(2)
+    s.sendto(P.error(0, "bye"), tid)
+    stranger.settimeout(0.2)
+    with pytest.raises(socket.timeout):
+        stranger.recv(100)
+    for o in (s, stranger, *others):
+        o.close()
+
+
+def test_a_client_that_closes_its_socket_is_dropped_at_once(server: TftpServer, flash: FileSystem,
+                                                          rec: Recorder) -> None:
+    """The ICMP port unreachable that our next DATA (or its retransmission) draws ends the transfer, on a
+    socket of its own (the first two) or on the shared one."""
+    others = [raw(server.port, P.request(P.RRQ, "image.tar")) for _ in range(3)]
+    s, _pkt, tid = raw(server.port, P.request(P.RRQ, "image.tar"))
+    s.sendto(P.ack(1), tid)
+    s.close()
+    (st,) = rec.wait(1)
+    assert st.error == "peer unreachable" and server.active == 3  # the other transfers go on
+    others.pop(0)[0].close()  # a connected one: its retransmission after 0.3 s draws the ICMP error
+    assert rec.wait(2)[1].error == "peer unreachable" and server.active == 2
+    for o, _p, otid in others:
+        o.sendto(P.ack(1), otid)
+        while (got := o.recv(600)[:4]) == P.data_header(1):  # retransmissions of block 1 meanwhile
+            pass
+        assert got == P.data_header(2)
+        o.sendto(P.error(0, "bye"), otid)
+        o.close()
+
+
+def test_batched_netascii_empty_and_chunked_downloads(flash: FileSystem) -> None:
+    """Downloads on the shared socket: netascii (converted per transfer), an empty file, a file beyond the cache."""
+    flash.write("vstack/cfg.txt", b"hostname a\nbanner\r\n")
+    flash.write("empty.txt", b"")
+    body = os.urandom(300_000)
+    flash.write("big.bin", body)
+    with TftpServer(flash, cache_file_max=100_000) as srv:
+        first = [raw(srv.port, P.request(P.RRQ, "image.tar")) for _ in range(2)]
+        s, pkt, tid = raw(srv.port, P.request(P.RRQ, "vstack/cfg.txt", "netascii"))
+        assert pkt[4:] == b"hostname a\r\nbanner\r\0\r\n" and tid != first[0][2] and tid != first[1][2]
+        s.sendto(P.ack(1), tid)
+        e, pkt, etid = raw(srv.port, P.request(P.RRQ, "empty.txt"))
+        assert pkt == P.data_header(1) and etid == tid
+        e.sendto(P.ack(1), etid)
+        assert tftp_get("127.0.0.1", "big.bin", port=srv.port, blksize=1468, windowsize=4) == body
+        assert srv._loops[0].batch is not None and srv._files == {}
+        for c, _p, ctid in first:
+            c.sendto(P.error(0, "bye"), ctid)
+        for c in (s, e, *(f[0] for f in first)):
+            c.close()

@@ -20,6 +20,7 @@ MIN_BLKSIZE, MAX_BLKSIZE = 8, 65464
 DEFAULT_BLKSIZE = 512
 SCAN_INTERVAL = 0.05
 BUSY_POLL_SESSIONS = 2  # busy-poll only while this few transfers run (more keep the loop busy anyway)
+BATCH_AFTER = 2  # downloads beyond this many transfers share the first loop's batched socket (mmsg.py)
 BUSY_POLL_BACKOFF = 1024  # at most this many blocking waits between two busy-polls that found nothing
 CHUNK_BYTES = 1 << 16  # a download of a file the cache does not take reads this much at a time
 

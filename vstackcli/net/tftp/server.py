@@ -1,8 +1,9 @@
 """The director's TFTP server: serves ``flash:`` and accepts client backups into allowed directories.
 
 Two threads (``loops``) each run an ``epoll`` loop over one connected UDP socket per transfer (the transfer
-ID of RFC 1350); the first also owns the listening socket, every upload and the first two transfers, further
-downloads go to the emptier loop (send and recv release the GIL, so both CPUs work in the kernel). Sessions
+ID of RFC 1350); the first also owns the listening socket, every upload and the first two transfers. Further
+downloads share one socket of the first loop, served in rounds of one ``recvmmsg`` and one ``sendmmsg``
+(``mmsg.py``; Linux, IPv4), or with ``batch=False`` go to the emptier loop (send and recv release the GIL). Sessions
 are found by descriptor in a dict, timers are checked by a per-loop scan every few tens of milliseconds,
 and nothing is logged per packet, so hundreds of transfers at once cost little more than the packets.
 Options: blksize (RFC 2348), tsize and timeout (RFC 2349), windowsize (RFC 7440, both directions); modes
@@ -26,8 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vstackcli.engine.storage import FileSystem, StorageError
+from vstackcli.net.tftp import mmsg
 from vstackcli.net.tftp import packets as P
 from vstackcli.net.tftp.common import (
+    BATCH_AFTER,
     BUSY_POLL_BACKOFF,
     BUSY_POLL_SESSIONS,
     MAX_BLKSIZE,
@@ -56,7 +59,7 @@ class TftpServer:
                  timeout: float = 1.0, retries: int = 5, max_blksize: int = MAX_BLKSIZE,
                  max_windowsize: int = 64, max_window_bytes: int = 65536, max_sessions: int = 4096,
                  cache_file_max: int = 64 << 20, cache_bytes: int = 256 << 20, busy_poll: float = 200e-6,
-                 loops: int = 2, on_transfer: Callable[[TransferStats], None] | None = None):
+                 loops: int = 2, batch: bool = True, on_transfer: Callable[[TransferStats], None] | None = None):
         if fs is None:
             if root is None:
                 raise ValueError("give a FileSystem or a root directory")
@@ -73,6 +76,7 @@ class TftpServer:
         self.cache_file_max, self.cache_bytes = cache_file_max, cache_bytes
         self.busy_poll = max(0.0, busy_poll)
         self.loops = max(1, loops)
+        self.batch = batch
         self._cache_lock = threading.Lock()
         self._files: dict[tuple, list] = {}  # (dev, inode, size, mtime) -> [bytes, transfers using them]
         self._cached = 0
@@ -105,6 +109,12 @@ class TftpServer:
         self._stopping = False
         self._loops = [_Loop(i) for i in range(self.loops)]
         self._loops[0].epoll.register(sock.fileno(), select.EPOLLIN)
+        if self.batch and mmsg.available and self._family == socket.AF_INET:
+            shared = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            shared.bind((sock.getsockname()[0], 0))
+            shared.setblocking(False)
+            self._loops[0].batch = mmsg.Batch(shared)
+            self._loops[0].epoll.register(shared.fileno(), select.EPOLLIN)
         for loop in self._loops:
             loop.thread = threading.Thread(target=self._run, args=(loop,), name=f"tftp-{self.port}-{loop.index}",
                                            daemon=True)
@@ -145,6 +155,8 @@ class TftpServer:
 
     def _run(self, loop: _Loop) -> None:
         listen_fd = self._sock.fileno() if loop.index == 0 else -1
+        batch = loop.batch
+        batch_fd = batch.fd if batch is not None else -1
         wake_fd = loop.wake_r.fileno()
         sessions = loop.sessions
         get = sessions.get
@@ -183,6 +195,8 @@ class TftpServer:
                     except Exception:
                         log.exception("TFTP session %s failed", s.stats.path)
                         s.finish("internal error", ErrorCode.UNDEFINED)
+                elif fd == batch_fd:
+                    self._drain(loop, _mask)
                 elif fd == listen_fd:
                     self._accept()
                 elif fd == wake_fd:
@@ -192,6 +206,39 @@ class TftpServer:
             if now >= next_scan:
                 next_scan = now + SCAN_INTERVAL
                 self._scan(loop, now)
+            if batch is not None and batch.queued:
+                batch.flush()
+
+    def _drain(self, loop: _Loop, mask: int) -> None:
+        """Every datagram waiting on the shared socket, each to its session (the answers go out in one
+        ``sendmmsg`` per round); a stranger gets error 5, an ICMP error ends the session it names."""
+        batch = loop.batch
+        get = loop.sessions.get
+        if mask & select.EPOLLERR:
+            batch.errors(self._unreachable)
+        while True:
+            got = batch.receive(self._unreachable)
+            for key, pkt in got:
+                s = get(key)
+                if s is None:
+                    if len(pkt) >= 2 and not (pkt[0] == 0 and pkt[1] == P.ERROR):
+                        peer = (socket.inet_ntoa(key[2:6]), key[0] << 8 | key[1])
+                        with contextlib.suppress(OSError):
+                            batch.sock.sendto(P.error(ErrorCode.UNKNOWN_TID), peer)
+                    continue
+                try:
+                    s.packet(pkt)
+                except Exception:
+                    log.exception("TFTP session %s failed", s.stats.path)
+                    s.finish("internal error", ErrorCode.UNDEFINED)
+            if len(got) < batch.slots:
+                return
+            batch.flush()
+
+    def _unreachable(self, key: bytes) -> None:
+        s = self._loops[0].sessions.get(key)
+        if s is not None:
+            s.finish("peer unreachable")
 
     def _scan(self, loop: _Loop, now: float) -> None:
         """Timers: a session that moved since the last scan gets a fresh deadline and retry count."""
@@ -249,14 +296,18 @@ class TftpServer:
                 raise _Refuse(ErrorCode.ILLEGAL, f"mode {req.mode} refused", "Unsupported mode")
             name, path = self._resolve(req.filename)
             stats.path = name
-            sock = self._session_socket(peer)
+            # a few downloads get a connected socket each (lockstep speed of one transfer: no ctypes per packet),
+            # the rest share the first loop's socket and are served in rounds (mmsg.py)
+            batch = self._loops[0].batch if direction == "read" and self.active >= BATCH_AFTER else None
+            sock = batch.sock if batch is not None else self._session_socket(peer)
             try:
                 if direction == "read":
-                    session: _Session = _ReadSession(self, sock, peer, stats, req, path)
+                    session: _Session = _ReadSession(self, sock, peer, stats, req, path, batch)
                 else:
                     session = _WriteSession(self, sock, peer, stats, req, name, path)
             except BaseException:
-                sock.close()
+                if batch is None:
+                    sock.close()
                 raise
         except _Refuse as r:
             stats.error = r.reason
@@ -266,7 +317,8 @@ class TftpServer:
             return
         log.debug("TFTP %s %s from %s options %s", direction, stats.path, peer, stats.options)
         loop = self._loops[0]
-        if direction == "read" and len(self._loops) > 1 and self.active >= BUSY_POLL_SESSIONS:
+        if session.batch is None and direction == "read" and len(self._loops) > 1 \
+                and self.active >= BUSY_POLL_SESSIONS:
             # Many transfers: spread the downloads over the loops (send and recv release the GIL, so two loops
             # keep two CPUs in the kernel). A few stay on the first loop, where busy polling serves them best;
             # uploads always do, so writes into the file system come from one thread.
@@ -275,9 +327,9 @@ class TftpServer:
         self._peers.add(peer)
         # The first packet goes out before the session is registered, so the other loop's thread cannot
         # handle its answer while this one still runs the session's code; the answer waits in the socket.
-        loop.sessions[sock.fileno()] = session
+        loop.sessions[session.key] = session
         session.begin()
-        if not session.done:
+        if not session.done and session.batch is None:
             loop.epoll.register(sock.fileno(), select.EPOLLIN)
 
     def _session_socket(self, peer: tuple) -> socket.socket:
@@ -308,13 +360,14 @@ class TftpServer:
         return name, path
 
     def _close(self, session: _Session) -> None:
-        fd = session.sock.fileno()
         loop = session.loop
-        if loop is not None and loop.sessions.pop(fd, None) is not None:
+        shared = session.batch is not None
+        if loop is not None and loop.sessions.pop(session.key, None) is not None and not shared:
             with contextlib.suppress(OSError, ValueError):
-                loop.epoll.unregister(fd)
+                loop.epoll.unregister(session.key)
         self._peers.discard(session.peer)
-        session.sock.close()
+        if not shared:
+            session.sock.close()
 
     def _cache_get(self, fd: int) -> tuple[tuple, bytes] | None:
         """The file's bytes, read once and shared by every download of that very file (same inode, size and
@@ -384,7 +437,8 @@ class _Loop:
 
     def __init__(self, index: int):
         self.index = index
-        self.sessions: dict[int, _Session] = {}
+        self.sessions: dict[int | bytes, _Session] = {}  # by socket, or by peer on the shared socket
+        self.batch: mmsg.Batch | None = None  # the shared socket of batched downloads (the first loop's)
         self.epoll = select.epoll()
         self.wake_r, self.wake_w = socket.socketpair()
         self.wake_r.setblocking(False)
@@ -396,6 +450,8 @@ class _Loop:
             self.wake_w.send(b"x")
 
     def close(self) -> None:
+        if self.batch is not None:
+            self.batch.sock.close()
         self.wake_r.close()
         self.wake_w.close()
         self.epoll.close()

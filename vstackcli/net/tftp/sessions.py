@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from vstackcli.engine.storage import FlashFull, StorageError
+from vstackcli.net.tftp import mmsg
 from vstackcli.net.tftp import packets as P
 from vstackcli.net.tftp.common import (
     _ACK,
@@ -45,6 +46,8 @@ class _Session:
 
     def __init__(self, server: TftpServer, sock: socket.socket, peer: tuple, stats: TransferStats):
         self.server, self.sock, self.peer, self.stats = server, sock, peer, stats
+        self.key: int | bytes = sock.fileno()  # how the loop finds the session: its socket, or its peer
+        self.batch: mmsg.Batch | None = None  # the loop's shared socket, when the session uses it
         self.retries_left = server.retries
         self.deadline = time.monotonic() + stats.timeout
         self.moved = False
@@ -86,9 +89,15 @@ class _Session:
         self.deadline = now + self.stats.timeout
         self.resend()
 
+    def send_raw(self, pkt: bytes) -> None:
+        if self.batch is None:
+            self.sock.send(pkt)
+        else:
+            self.sock.sendto(pkt, self.peer)
+
     def send(self, pkt: bytes) -> None:
         try:
-            self.sock.send(pkt)
+            self.send_raw(pkt)
         except (BlockingIOError, InterruptedError):
             pass  # the socket buffer is full: as good as lost, the timer resends
         except OSError:
@@ -103,7 +112,7 @@ class _Session:
             return
         if code is not None:
             with contextlib.suppress(OSError):
-                self.sock.send(P.error(code))
+                self.send_raw(P.error(code))
         self.done = True
         self.stats.error = error
         self.release()
@@ -124,15 +133,17 @@ class _Session:
 class _ReadSession(_Session):
     """A download. The file's bytes come from the server's shared cache (one read per file, however many
     transfers), or for files too large for it from a chunk of at least ``CHUNK_BYTES`` read at a time; each
-    DATA packet is a 4-byte header plus a slice of those bytes, sent on the connected socket."""
+    DATA packet is a 4-byte header plus a slice of those bytes, sent on the connected socket or, on the shared
+    socket, queued into the loop's next ``sendmmsg`` (iovecs into those bytes: no copy)."""
 
     def __init__(self, server: TftpServer, sock: socket.socket, peer: tuple, stats: TransferStats,
-                 req: P.Request, path: Path):
+                 req: P.Request, path: Path, batch: mmsg.Batch | None = None):
         super().__init__(server, sock, peer, stats)
         self.fd = -1
         self.cache_key: tuple | None = None
         self.data: memoryview | None = None  # the whole file (cached or netascii), else None: chunks
         self.chunk, self.chunk_start = memoryview(b""), 0
+        self.blob, self.blob_address = b"", 0  # with a batch: the bytes object under data or chunk, and where
         if not path.is_file():
             raise _Refuse(ErrorCode.NOT_FOUND, "no such file")
         try:
@@ -172,7 +183,13 @@ class _ReadSession(_Session):
         self.dup_answered = -1
         self.oack_pending = bool(self.oack)
         self._send = sock.send
-        if self.window > 1:
+        if batch is not None:
+            self.batch, self.key = batch, mmsg.peer_key(peer)
+            self.sockaddr = mmsg.sockaddr_in(peer)
+            if self.data is not None:
+                self.blob = self.data.obj
+                self.blob_address = mmsg.buffer_address(self.blob)
+        elif self.window > 1:
             _grow_buffer(sock, socket.SO_SNDBUF, self.window, self.blksize)
 
     def begin(self) -> None:
@@ -197,6 +214,10 @@ class _ReadSession(_Session):
         except OSError:  # ICMP port unreachable: the client is gone
             self.finish("peer unreachable")
             return
+        self.packet(pkt)
+
+    def packet(self, pkt: bytes) -> None:
+        """A datagram from the client."""
         if pkt[:2] == _ACK and len(pkt) >= 4:
             block = pkt[2] << 8 | pkt[3]
             if block == self.want:  # everything sent is acknowledged: the next window
@@ -268,6 +289,14 @@ class _ReadSession(_Session):
         if last > sent:
             self.sent_upto = last
             self.want = last & 0xFFFF
+        if self.batch is not None:
+            # queued into the loop's next sendmmsg: the header and the file's bytes where they are
+            add, name, address, end = self.batch.add, self.sockaddr, self.blob_address, len(view)
+            self.batch.keep.append(self.blob)
+            for block in range(acked + 1, last + 1):
+                add(name, block & 0xFFFF, address + pos, bs if pos + bs <= end else end - pos)
+                pos += bs
+            return
         send, pack = self._send, _HDR.pack
         try:
             for block in range(acked + 1, last + 1):
@@ -289,6 +318,8 @@ class _ReadSession(_Session):
             self.fail(ErrorCode.UNDEFINED, f"read error: {e.strerror}", "Read error")
             return None, 0
         self.chunk, self.chunk_start = memoryview(data), start
+        if self.batch is not None:
+            self.blob, self.blob_address = data, mmsg.buffer_address(data)
         return self.chunk, 0
 
     def release(self) -> None:
@@ -301,6 +332,7 @@ class _ReadSession(_Session):
             self.cache_key = None
         self.data = None
         self.chunk = memoryview(b"")
+        self.blob = b""
 
 
 def _read_all(fd: int, size: int) -> bytes:
