@@ -13,11 +13,12 @@ import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING
 
 from vstackcli.engine.storage import FileSystem
+
+if TYPE_CHECKING:  # cryptography costs ~15 ms to import: only the functions that need it load it
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["HOST_KEY_FILE", "INFO_FILE", "MAX_BITS", "MIN_BITS", "HostKey", "delete", "generate", "load", "save"]
 
@@ -38,10 +39,14 @@ class HostKey:
         return self.key.key_size
 
     def pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                                       serialization.NoEncryption())
 
     def public_der(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.key.public_key().public_bytes(serialization.Encoding.DER,
                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -78,6 +83,8 @@ def _prime(bits: int) -> int:
 
 def _small_key(bits: int) -> rsa.RSAPrivateKey:
     """An RSA key below the 1024 bits ``cryptography`` will generate."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     while True:
         p, q = _prime(bits - bits // 2), _prime(bits // 2)
         n = p * q
@@ -92,6 +99,8 @@ def _small_key(bits: int) -> rsa.RSAPrivateKey:
 def generate(name: str, bits: int, now: datetime) -> HostKey:
     if not MIN_BITS <= bits <= MAX_BITS:
         raise ValueError(f"modulus {bits} out of range")
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(_EXPONENT, bits) if bits >= 1024 else _small_key(bits)
     return HostKey(name, now, key)
 
@@ -106,6 +115,9 @@ def load(nvram: FileSystem) -> HostKey | None:
     """The key in nvram:, or None when there is none (or it cannot be read)."""
     if not nvram.exists(HOST_KEY_FILE):
         return None
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_private_key(nvram.read(HOST_KEY_FILE), password=None)
     except (ValueError, TypeError, OSError):

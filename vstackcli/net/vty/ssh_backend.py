@@ -19,11 +19,15 @@ import contextlib
 import ipaddress
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from vstackcli.engine.backend import ClientCommand, DesiredState
 from vstackcli.engine.device import Device
+from vstackcli.engine.hostkey import HOST_KEY_FILE
 from vstackcli.engine.syslog import LogMessage
-from vstackcli.net.vty.ssh import SshServer, load_host_key
+
+if TYPE_CHECKING:
+    from vstackcli.net.vty.ssh import SshServer
 
 __all__ = ["SSH_PORT", "SshBackend"]
 
@@ -85,6 +89,11 @@ class SshBackend:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
+            if self.server is None and not self.device.storage.nvram.exists(HOST_KEY_FILE):
+                self.status = "SSH disabled: no RSA host key (crypto key generate rsa)"
+                return  # asyncssh (~80 ms to import) is loaded only once there is a key to serve
+            from vstackcli.net.vty.ssh import SshServer, load_host_key
+
             key = await asyncio.to_thread(load_host_key, self.device)
             where = self._where()
             fingerprint = key.get_fingerprint() if key is not None else None
