@@ -19,7 +19,8 @@ from vstackcli.net.vty import guard as guard_module
 from vstackcli.net.vty import terminal
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.lines import registry
-from vstackcli.net.vty.telnet import DO, DONT, IAC, NAWS, SB, SE, WILL, WONT, TelnetBackend, TelnetParser
+from vstackcli.net.vty.telnet import TelnetBackend
+from vstackcli.net.vty.telnet_stream import DO, DONT, IAC, NAWS, SB, SE, WILL, WONT, TelnetParser
 from vstackcli.shell.pager import MORE, MORE_ERASE
 from vstackcli.shell.session import Session
 

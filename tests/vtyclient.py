@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import time
 
-from vstackcli.net.vty.telnet import GREETING
+from vstackcli.net.vty.telnet_stream import GREETING
 
 __all__ = ["GREETING", "RawTelnet"]
 

@@ -9,8 +9,9 @@ one: ``Trying 10.0.0.1 ... Open``, then whatever the client's vty says (its
 
 ``AttachConnection`` is the client side of RFC 854: it agrees to the server's
 echo and suppress-go-ahead (RFC 857, 858), tells its window size when asked
-(NAWS, RFC 1073), refuses every other option, strips IAC sequences from what it
-reads and doubles 0xFF in what it sends. The front-ends (console, batch, vty)
+(NAWS, RFC 1073), refuses every other option (``net/vty/telnet_stream.TelnetClientParser``,
+the vty server's state machine with the client's answers), strips IAC sequences from
+what it reads and doubles 0xFF in what it sends. The front-ends (console, batch, vty)
 pump bytes through it; none of them needs to know telnet.
 """
 
@@ -24,16 +25,15 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-__all__ = ["ESCAPE", "AttachConnection", "AttachTarget", "TelnetClientParser", "attach_lines", "closed_text",
-           "pump", "refused_text", "trying_text"]
+from vstackcli.net.vty.telnet_stream import TelnetClientParser
 
-IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
-ECHO, SGA, NAWS = 1, 3, 31
+__all__ = ["ESCAPE", "AttachConnection", "AttachTarget", "attach_lines", "closed_text", "pump", "refused_text",
+           "trying_text"]
+
 CONNECT_TIMEOUT = 5.0
 ESCAPE = b"\x1e"  # Ctrl-^ (Ctrl-Shift-6) then x: IOS's escape from a telnet session
 QUIET = 0.4  # batch mode: the client is done answering when it says nothing for this long
 ANSWER_LIMIT = 30.0  # batch mode: at most this long for one answer
-_MAX_SUBNEGOTIATION = 64
 
 
 @dataclass(frozen=True)
@@ -58,68 +58,6 @@ def refused_text(exc: BaseException) -> str:
 
 def closed_text(target: AttachTarget, local: bool = False) -> str:
     return f"[Connection to {target.address} closed by {'local' if local else 'foreign'} host]"
-
-
-class TelnetClientParser:
-    """Splits what a telnet server sends into data and negotiation; returns the client's answers."""
-
-    def __init__(self, width: int = 80, height: int = 24):
-        self.state = "data"
-        self.verb = 0
-        self.width = width
-        self.height = height
-        self.naws = False  # the server asked for the window size and we agreed
-        self._answered: set[tuple[int, int]] = set()
-
-    def feed(self, chunk: bytes) -> tuple[bytes, bytes]:
-        data = bytearray()
-        replies = bytearray()
-        for b in chunk:
-            state = self.state
-            if state == "data":
-                if b == IAC:
-                    self.state = "iac"
-                else:
-                    data.append(b)
-            elif state == "iac":
-                if b == IAC:
-                    data.append(IAC)
-                    self.state = "data"
-                elif b in (DO, DONT, WILL, WONT):
-                    self.verb = b
-                    self.state = "option"
-                else:
-                    self.state = "sb" if b == SB else "data"
-            elif state == "option":
-                replies += self._negotiate(self.verb, b)
-                self.state = "data"
-            elif state == "sb":  # servers send no subnegotiation a client must read here; skip it
-                if b == IAC:
-                    self.state = "sb-iac"
-            elif state == "sb-iac":
-                self.state = "data" if b == SE else "sb"
-        return bytes(data), bytes(replies)
-
-    def _negotiate(self, verb: int, option: int) -> bytes:
-        if verb in (DONT, WONT):
-            if option == NAWS:
-                self.naws = False
-            return b""
-        agree = {WILL: (DO, (ECHO, SGA), DONT), DO: (WILL, (NAWS,), WONT)}[verb]
-        answer = agree[0] if option in agree[1] else agree[2]
-        if (answer, option) in self._answered:
-            return b""
-        self._answered.add((answer, option))
-        reply = bytes([IAC, answer, option])
-        if answer == WILL and option == NAWS:
-            self.naws = True
-            reply += self.window()
-        return reply
-
-    def window(self) -> bytes:
-        """The NAWS subnegotiation for the current size (0xFF doubled inside, RFC 1073)."""
-        size = self.width.to_bytes(2, "big") + self.height.to_bytes(2, "big")
-        return bytes([IAC, SB, NAWS]) + size.replace(b"\xff", b"\xff\xff") + bytes([IAC, SE])
 
 
 class AttachConnection:
