@@ -108,7 +108,14 @@ def timed(cmds: list[list[str]], outs: list[Path], want: bytes) -> float | None:
     """Aggregate MiB/s of the commands run at once, or None when one fails or brings back other bytes."""
     start = time.perf_counter()
     procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in cmds]
-    codes = [p.wait(600) for p in procs]
+    # A blocking wait: Popen.wait(timeout) polls with sleeps of up to 50 ms, which rounded every single
+    # transfer up to the next poll (63.5, 113.5, ... ms). A timer kills what still runs after 600 s.
+    watchdog = threading.Timer(600, lambda: [p.kill() for p in procs if p.poll() is None])
+    watchdog.start()
+    try:
+        codes = [p.wait() for p in procs]
+    finally:
+        watchdog.cancel()
     seconds = time.perf_counter() - start
     ok = all(c == 0 for c in codes) and all(o.read_bytes() == want for o in outs)
     for o in outs:
