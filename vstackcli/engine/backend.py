@@ -10,12 +10,13 @@ work goes out as ``ClientCommand``s. The live backends (issues 4-6) implement
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from vstackcli.grammar.values import VlanList
 
-__all__ = ["Backend", "ClientCommand", "DesiredState", "FileTransfers", "PoolSpec", "RecordingBackend"]
+__all__ = ["Backend", "ClientCommand", "DesiredState", "FileTransfers", "PoolSpec", "ProgressHook", "RecordingBackend"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Backend(Protocol):
     def send(self, command: ClientCommand) -> None: ...
 
 
+ProgressHook = Callable[[int, "int | None"], None]  # (bytes done, total size or None), as a transfer runs
+
+
 class FileTransfers(Protocol):
     """The director as TFTP client (``copy tftp://...``, external repositories); the net layer provides it."""
 
@@ -76,9 +80,11 @@ class FileTransfers(Protocol):
 
     def put(self, url: str, data: bytes) -> None: ...
 
-    def copy_in(self, url: str, fs: object, dest: str) -> tuple[list[str], bool]: ...
+    def copy_in(self, url: str, fs: object, dest: str, progress: ProgressHook | None = None
+                ) -> tuple[list[str], bool]: ...
 
-    def copy_out(self, fs: object, src: str, url: str) -> tuple[list[str], bool]: ...
+    def copy_out(self, fs: object, src: str, url: str, progress: ProgressHook | None = None
+                 ) -> tuple[list[str], bool]: ...
 
 
 class RecordingBackend:

@@ -7,10 +7,13 @@ storage layer.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 
+from vstackcli.engine.backend import ProgressHook
 from vstackcli.engine.device import Device
 from vstackcli.engine.render import config_lines
 from vstackcli.engine.storage import FileSystem, StorageError
@@ -144,12 +147,20 @@ def _transfers(call: Call, url: FileUrl) -> object:
     return transfers
 
 
+def _bar(call: Call, label: str) -> AbstractContextManager[ProgressHook | None]:
+    """The session's progress bar for a transfer (an interactive console's), or no hook."""
+    factory = call.session.transfer_bar
+    return factory(label) if factory is not None else contextlib.nullcontext(None)
+
+
 def _copy_tftp(call: Call, src: str | None, src_url: FileUrl | None, dst_url: FileUrl | None,
                target: str) -> bool:
     """``copy tftp://... flash:X`` and ``copy flash:X|running-config tftp://...``; False when not a TFTP copy."""
     if src_url is not None and src_url.scheme == "tftp:" and dst_url is not None and dst_url.is_local:
         fs, _ = resolve_local(call.device, dst_url)
-        lines, _ok = _transfers(call, src_url).copy_in(str(src_url), fs, target)
+        transfers = _transfers(call, src_url)
+        with _bar(call, target) as progress:
+            lines, _ok = transfers.copy_in(str(src_url), fs, target, progress=progress)
         call.out.extend(lines)
         return True
     if dst_url is not None and dst_url.scheme == "tftp:":
@@ -157,7 +168,8 @@ def _copy_tftp(call: Call, src: str | None, src_url: FileUrl | None, dst_url: Fi
         transfers = _transfers(call, dst_url)
         if src_url is not None and src_url.is_local:
             fs, name = resolve_local(call.device, src_url)
-            lines, _ok = transfers.copy_out(fs, name, url)
+            with _bar(call, name) as progress:
+                lines, _ok = transfers.copy_out(fs, name, url, progress=progress)
             call.out.extend(lines)
             return True
         data = _read_source(call, src, src_url)

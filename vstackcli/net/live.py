@@ -48,12 +48,12 @@ class TftpTransfers(tftp.UrlTransfers):
     def put(self, url: str, data: bytes) -> None:
         self.write(url, data)
 
-    def copy_in(self, url: str, fs, dest: str) -> tuple[list[str], bool]:
-        result = tftp.copy_from_tftp(url, fs, dest)
+    def copy_in(self, url: str, fs, dest: str, progress=None) -> tuple[list[str], bool]:
+        result = tftp.copy_from_tftp(url, fs, dest, progress=progress)
         return result.lines, result.ok
 
-    def copy_out(self, fs, src: str, url: str) -> tuple[list[str], bool]:
-        result = tftp.copy_to_tftp(fs, src, url)
+    def copy_out(self, fs, src: str, url: str, progress=None) -> tuple[list[str], bool]:
+        result = tftp.copy_to_tftp(fs, src, url, progress=progress)
         return result.lines, result.ok
 
 

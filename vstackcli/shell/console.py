@@ -16,6 +16,7 @@ import sys
 import termios
 import tty
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import run_in_terminal
@@ -217,8 +218,19 @@ async def run_attached(conn: AttachConnection, write: Callable[[str], None]) -> 
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
+def terminal_transfer_bar(label: str) -> AbstractContextManager:
+    """A rich progress bar on the real terminal for ``copy tftp:`` (rich loads only when a copy runs)."""
+    from rich.console import Console as RichConsole
+
+    from vstackcli.net.tftp.progress import TransferBar
+
+    return TransferBar(RichConsole(file=sys.__stdout__), label)
+
+
 def run_console(session: Session) -> int:
     """Run the console until the user exits."""
+    if sys.stdout.isatty():
+        session.transfer_bar = terminal_transfer_bar
     # No cursor-position requests: IOS draws no menus, and some terminals never answer them.
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
     print()

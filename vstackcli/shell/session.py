@@ -9,9 +9,12 @@ back as IOS prints them; nothing escapes as a traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+from vstackcli.engine.backend import ProgressHook
 from vstackcli.engine.device import Device
 from vstackcli.grammar.match import Ambiguous, Empty, HelpEntry, Incomplete, Invalid, Match, split_words
 from vstackcli.modes import MODES
@@ -74,6 +77,9 @@ class Session:
         self.config_entered = False
         self.monitor = False
         self.replaying = False  # a startup-config or file replay: no prompt, stricter opaque walk-up
+        # A front-end on an interactive terminal sets this: ``transfer_bar(label)`` is a context manager giving
+        # a ``progress(done, size)`` hook that draws a bar while a large ``copy tftp:`` runs (the console's).
+        self.transfer_bar: Callable[[str], AbstractContextManager[ProgressHook]] | None = None
 
     # ---- modes -------------------------------------------------------------------------------
 

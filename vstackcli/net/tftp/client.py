@@ -388,19 +388,29 @@ def copy_from_tftp(url: str, fs: FileSystem, dest: str, *, via: str | None = Non
 
 
 def copy_to_tftp(fs: FileSystem, src: str, url: str, *, blksize: int = 512, timeout: float = 2.0,
-                 retries: int = 4, bang_bytes: int = 5120,
-                 clock: Callable[[], float] = time.monotonic) -> CopyResult:
-    """``copy flash:src tftp://host/path`` after its questions: the lines IOS prints."""
+                 retries: int = 4, bang_bytes: int = 5120, clock: Callable[[], float] = time.monotonic,
+                 progress: Callable[[int, int | None], None] | None = None) -> CopyResult:
+    """``copy flash:src tftp://host/path`` after its questions: the lines IOS prints.
+
+    ``progress(done, size)`` is called as the server acknowledges blocks, as for :func:`copy_from_tftp`."""
     u = parse_tftp_url(url)
     try:
         data = fs.read(src)
     except StorageError as e:
         return CopyResult([str(e)], False)
     bangs = _Bangs(bang_bytes)
+    on_data: Callable[[int], None] = bangs
+    if progress is not None:
+        progress(0, len(data))
+
+        def on_data(total: int) -> None:
+            bangs(total)
+            progress(total, len(data))
+
     start = clock()
     try:
         tftp_put(u.host, u.path, data, port=u.port, blksize=blksize, timeout=timeout, retries=retries,
-                 on_data=bangs)
+                 on_data=on_data)
     except (TftpError, OSError) as e:
         reason = e.reason if isinstance(e, TftpError) else (e.strerror or str(e))
         return CopyResult([f"%Error opening {url} ({reason})"], False)

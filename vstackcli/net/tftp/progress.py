@@ -46,7 +46,7 @@ class TransferBar:
             self.shown = True
             self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                                      TransferSpeedColumn(), TimeRemainingColumn(), console=self.console,
-                                     transient=True)
+                                     transient=True, redirect_stdout=False, redirect_stderr=False)
             self.task = self.progress.add_task(self.label, total=size)
             self.progress.start()
         self.progress.update(self.task, completed=done)
