@@ -74,7 +74,9 @@ ProgressHook = Callable[[int, "int | None"], None]  # (bytes done, total size or
 
 
 class FileTransfers(Protocol):
-    """The director as TFTP client (``copy tftp://...``, external repositories); the net layer provides it."""
+    """The director as TFTP client (``copy tftp://...``, external repositories); the net layer provides it.
+
+    ``get`` and ``put`` raise ``OSError`` when the transfer fails, its ``str()`` the reason IOS prints."""
 
     def get(self, url: str) -> bytes: ...
 

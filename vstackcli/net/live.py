@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -36,17 +37,34 @@ from vstackcli.net.vty.telnet import TelnetBackend
 
 T = TypeVar("T")
 
-__all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "Snooping", "TftpBackend", "TftpTransfers"]
+__all__ = ["DhcpBackend", "LiveBackends", "LoopThread", "Snooping", "TftpBackend", "TftpTransfers", "TransferFailed"]
+
+
+class TransferFailed(OSError):
+    """A TFTP transfer of the engine's failed; ``str()`` is IOS's reason (``Permission denied``, ``Timed out``)."""
+
+    def __init__(self, reason: str):
+        super().__init__(errno.EIO, reason)
+
+    def __str__(self) -> str:
+        return self.strerror
 
 
 class TftpTransfers(tftp.UrlTransfers):
-    """The engine's ``FileTransfers`` over this package's TFTP client."""
+    """The engine's ``FileTransfers`` over this package's TFTP client; failures are ``OSError``s, which is what
+    the engine's repositories and backups catch."""
 
     def get(self, url: str) -> bytes:
-        return self.read(url)
+        try:
+            return self.read(url)
+        except tftp.TftpError as exc:
+            raise TransferFailed(exc.reason) from exc
 
     def put(self, url: str, data: bytes) -> None:
-        self.write(url, data)
+        try:
+            self.write(url, data)
+        except tftp.TftpError as exc:
+            raise TransferFailed(exc.reason) from exc
 
     def copy_in(self, url: str, fs, dest: str, progress=None) -> tuple[list[str], bool]:
         result = tftp.copy_from_tftp(url, fs, dest, progress=progress)
