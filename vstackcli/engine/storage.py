@@ -132,6 +132,7 @@ class Storage:
         self.flash = FileSystem("flash:", root / "flash", flash_size)
         self.nvram = FileSystem("nvram:", root / "nvram", NVRAM_SIZE)
         self.on_startup_saved: Callable[[str], None] | None = None  # told after each save (simulated switches)
+        self.host_key_listeners: list[Callable[[], None]] = []  # told when the RSA key is made or removed (SSH)
 
     def filesystem(self, scheme: str) -> FileSystem:
         if scheme in ("flash:", "flash0:", "flash1:", "usb:"):
@@ -149,6 +150,11 @@ class Storage:
         self.nvram.write("startup-config", text.encode())
         if self.on_startup_saved is not None:
             self.on_startup_saved(text)
+
+    def host_key_changed(self) -> None:
+        """``crypto key generate rsa`` or ``zeroize`` changed nvram:'s host key: tell whoever serves with it."""
+        for listener in list(self.host_key_listeners):
+            listener()
 
     def erase_startup_config(self) -> None:
         if self.nvram.exists("startup-config"):

@@ -35,6 +35,7 @@ def _make(call: Call, name: str, bits: int) -> None:
         hostkey.save(call.device.storage.nvram, key)
     except OSError as exc:
         raise CommandError(f"%Error writing nvram:{hostkey.HOST_KEY_FILE} ({exc.strerror or exc})") from exc
+    call.device.storage.host_key_changed()  # the next SSH connection already gets the new key
     call.print(f"[OK] (elapsed time was {max(1, math.ceil(time.monotonic() - started))} seconds)")
     call.print("")
     if not had_key:
@@ -94,6 +95,7 @@ def _zeroize(call: Call) -> Question | None:
         if typed.strip().lower() not in ("y", "yes"):
             return
         hostkey.delete(nvram)
+        call.device.storage.host_key_changed()
         call.device.log.log("SSH", 5, "DISABLED", f"SSH {_ssh_version(call)} has been disabled")
 
     return Question("Do you really want to remove these keys? [yes/no]: ", answer)

@@ -4,8 +4,10 @@ IOS enables SSH when ``crypto key generate rsa`` makes a key (``%SSH-5-ENABLED``
 and disables it when ``crypto key zeroize rsa`` removes it; until then the
 switch answers no SSH at all. ``SshBackend`` follows that: it re-checks the key
 at start, on every ``DesiredState`` (which also gives the director address),
-on every ``%SSH-*`` system message and when a connection finds the key file
-replaced (a regenerated key logs nothing), then opens, moves or closes the
+on every ``%SSH-*`` system message, when ``crypto key`` tells it through
+``Storage.host_key_changed`` (and waits, so the next connection gets the new key;
+a regenerated key logs nothing) and when a connection finds the key file
+replaced behind its back, then opens, moves or closes the
 listener on its own event-loop thread. By default it listens on 127.0.0.1 on a
 free port; with an interface (real ports: root, or a network namespace) on the
 director's address, port 22.
@@ -50,6 +52,7 @@ class SshBackend:
         self._pending: list[concurrent.futures.Future] = []
         self._lock: asyncio.Lock | None = None
         self._unsubscribe: Callable[[], None] = device.log.subscribe(self._message)
+        device.storage.host_key_listeners.append(self._key_changed)
         self.refresh()
 
     @property
@@ -123,8 +126,20 @@ class SshBackend:
             self._fingerprint = fingerprint
             self.status = f"SSH server listening on {server.host}:{server.bound_port}"
 
+    def _key_changed(self) -> None:
+        """The key was made, replaced or removed: serve with what nvram: now holds before the command returns,
+        so the very next connection sees it (unless called on the loop itself, which cannot wait for itself)."""
+        self.refresh()
+        with contextlib.suppress(RuntimeError):
+            if asyncio.get_running_loop() is self.loop:
+                return
+        with contextlib.suppress(Exception):
+            self.wait(10)
+
     def close(self) -> None:
         self._unsubscribe()
+        with contextlib.suppress(ValueError):
+            self.device.storage.host_key_listeners.remove(self._key_changed)
         with contextlib.suppress(Exception):
             self.wait(5)  # a refresh still running would otherwise open a listener after this
         server, self.server = self.server, None
