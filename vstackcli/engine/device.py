@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from vstackcli.engine.backend import FileTransfers
     from vstackcli.engine.core import Director
 
-__all__ = ["Device", "Platform", "factory_config"]
+__all__ = ["Device", "Platform", "factory_config", "factory_lines"]
 
 
 @dataclass(frozen=True)
@@ -48,28 +48,33 @@ class Platform:
         return names
 
 
+def factory_lines(platform: Platform) -> list[str]:
+    """The global lines IOS shows in a new switch's running-config (its standing defaults)."""
+    return [
+        "no service pad",
+        "service timestamps debug datetime msec",
+        "service timestamps log datetime msec",
+        "no service password-encryption",
+        "boot-start-marker",
+        "boot-end-marker",
+        "no aaa new-model",
+        f"switch 1 provision {platform.pid.lower()}",
+        "system mtu routing 1500",
+        "spanning-tree mode pvst",
+        "spanning-tree extend system-id",
+        "vlan internal allocation policy ascending",
+        "ip http server",
+        "ip http secure-server",
+    ]
+
+
 def factory_config(platform: Platform) -> RunningConfig:
     """The configuration a new switch boots with: its interfaces and IOS's standing defaults."""
     cfg = RunningConfig()
     for name in platform.physical_interfaces():
         cfg.interface(name)
     cfg.interface(InterfaceName("Vlan", "1"))
-    cfg.extra = [
-        OpaqueBlock("no service pad"),
-        OpaqueBlock("service timestamps debug datetime msec"),
-        OpaqueBlock("service timestamps log datetime msec"),
-        OpaqueBlock("no service password-encryption"),
-        OpaqueBlock("boot-start-marker"),
-        OpaqueBlock("boot-end-marker"),
-        OpaqueBlock("no aaa new-model"),
-        OpaqueBlock(f"switch 1 provision {platform.pid.lower()}"),
-        OpaqueBlock("system mtu routing 1500"),
-        OpaqueBlock("spanning-tree mode pvst"),
-        OpaqueBlock("spanning-tree extend system-id"),
-        OpaqueBlock("vlan internal allocation policy ascending"),
-        OpaqueBlock("ip http server"),
-        OpaqueBlock("ip http secure-server"),
-    ]
+    cfg.extra = [OpaqueBlock(line) for line in factory_lines(platform)]
     return cfg
 
 

@@ -50,7 +50,7 @@ def _mode_section(mode: Mode) -> list[str]:
     shadows = 0
     for command in mode.commands:
         if command.shadow:
-            shadows += 1
+            shadows += not command.only_negated  # `no speed` is the keyword `speed` again
             continue
         spec = _compact(command.spec)
         negation = "only `no`" if command.only_negated else ("yes" if command.negatable else "")

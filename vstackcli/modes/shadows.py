@@ -2,8 +2,8 @@
 
 They come from ``data/shadows/<mode>.tsv`` (``words<TAB>kind<TAB>help``) and
 make abbreviation, ambiguity, carets and `?` listings those of a real switch.
-In configuration modes their lines are kept verbatim (replacing a line with the
-same words, ``no`` aside), and ``submode:`` kinds open an opaque submode whose
+In configuration modes their lines are kept verbatim (``verbatim.py`` says which
+line replaces which), and ``submode:`` kinds open an opaque submode whose
 lines are kept under the block. In exec modes they are refused in words.
 """
 
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from vstackcli.engine.device import factory_lines
 from vstackcli.engine.model import OpaqueBlock
-from vstackcli.engine.render import opaque_rank
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, CommandError
+from vstackcli.modes.verbatim import key_of, negate, store_verbatim
 
 __all__ = ["ShadowEntry", "config_shadows", "exec_shadows", "load_shadows", "store_verbatim"]
 
@@ -50,37 +51,6 @@ def load_shadows(table: str) -> tuple[ShadowEntry, ...]:
     return tuple(entries)
 
 
-def _key(line: str) -> str:
-    words = line.split()
-    if words and words[0] == "no":
-        words = words[1:]
-    return " ".join(words)
-
-
-def store_verbatim(blocks: list[OpaqueBlock], line: str, children: list[str] | None = None,
-                   ranked: bool = False) -> OpaqueBlock:
-    """Keep ``line`` in ``blocks``, replacing the block with the same words (``no`` aside).
-
-    With ``ranked`` (global lines) a new block goes after the last block of its
-    running-config section, so the list is always in the order it renders.
-    """
-    key = _key(line)
-    for i, block in enumerate(blocks):
-        if _key(block.line) == key:
-            blocks[i] = OpaqueBlock(line, children if children is not None else block.children)
-            return blocks[i]
-    block = OpaqueBlock(line, children or [])
-    if ranked:
-        rank = opaque_rank(line)
-        position = len(blocks)
-        while position > 0 and opaque_rank(blocks[position - 1].line) > rank:
-            position -= 1
-        blocks.insert(position, block)
-    else:
-        blocks.append(block)
-    return block
-
-
 def _blocks(call: Call) -> tuple[list[OpaqueBlock], bool]:
     """Where a verbatim line of this mode goes, and whether it is a global (ranked) line."""
     extra = getattr(call.target, "extra", None)
@@ -96,12 +66,9 @@ def _make_config_handler(entry: ShadowEntry):
         if call.negated:
             if entry.submode is not None:
                 # `no line vty 5 15`, `no router ospf 1`: the block goes
-                blocks[:] = [b for b in blocks if _key(b.line) != line]
-            elif any(b.line == line for b in blocks):
-                # `no file prompt quiet` after `file prompt quiet`: back to the default, which IOS does not show
-                blocks[:] = [b for b in blocks if b.line != line]
+                blocks[:] = [b for b in blocks if key_of(b.line) != line]
             else:
-                store_verbatim(blocks, "no " + line, ranked=ranked)
+                negate(blocks, line, factory_lines(call.device.platform) if ranked else [], ranked)
             call.changed()
             return
         block = store_verbatim(blocks, line, ranked=ranked)
@@ -127,6 +94,10 @@ def config_shadows(table: str, modelled: dict[str, str]) -> list[Command]:
         help_ = {**modelled, entry.words[-1]: entry.help}
         commands.append(Command(" ".join(entry.words) + rest, _make_config_handler(entry), help=help_,
                                 negatable=True, shadow=True, opens_block=entry.submode is not None))
+        if entry.kind == "line":
+            # IOS takes `no speed` without the value it needs to set one
+            commands.append(Command(" ".join(entry.words), _make_config_handler(entry), help=help_,
+                                    only_negated=True, shadow=True))
     return commands
 
 
