@@ -74,3 +74,10 @@ def test_interface_access_and_trunk_settings(configuring: Session) -> None:
     assert not [x for x in block() if "allowed vlan" in x]
     run(configuring, "switchport trunk allowed vlan remove 1")
     assert " switchport trunk allowed vlan 2-4094" in block()
+
+
+def test_a_vty_access_class_is_printed_first_as_ios_does(configuring: Session) -> None:
+    run(configuring, "line vty 0 4", "transport input ssh", "access-class MGMT in", "exec-timeout 5 0", "end")
+    lines = running(configuring)
+    at = lines.index("line vty 0 4")
+    assert lines[at + 1:at + 5] == [" access-class MGMT in", " exec-timeout 5 0", " login", " transport input ssh"]

@@ -253,7 +253,8 @@ def _after_lines(line: str) -> bool:
 
 def _line_body(line: LineSettings, vty: bool) -> list[str]:
     """A line's settings in IOS's order; defaults are not printed (a vty logs in by default)."""
-    out = []
+    first = ("access-class ", "ipv6 access-class ")  # IOS prints the line's access lists before its settings
+    out = [" " + extra for extra in line.extra if extra.startswith(first)]
     if line.exec_timeout != (10, 0):
         out.append(f" exec-timeout {line.exec_timeout[0]} {line.exec_timeout[1]}")
     if line.privilege is not None:
@@ -272,7 +273,7 @@ def _line_body(line: LineSettings, vty: bool) -> list[str]:
         out.append(f" width {line.width}")
     if line.transport_input != "all":
         out.append(f" transport input {line.transport_input}")
-    out += [" " + extra for extra in line.extra]
+    out += [" " + extra for extra in line.extra if not extra.startswith(first)]
     return out
 
 
