@@ -139,11 +139,25 @@ def vstack_lines(v: VstackConfig) -> list[list[str]]:
     return blocks
 
 
+# IOS prints an interface's switchport lines in this order, whatever order they were typed in.
+_SWITCHPORT_ORDER = ("no switchport", "switchport access", "switchport trunk encapsulation",
+                     "switchport trunk native", "switchport trunk allowed", "switchport mode",
+                     "switchport nonegotiate", "switchport voice", "switchport port-security")
+
+
+def _interface_rank(line: str) -> int:
+    for rank, prefix in enumerate(_SWITCHPORT_ORDER):
+        if line == prefix or line.startswith(prefix + " "):
+            return rank
+    return len(_SWITCHPORT_ORDER)  # the rest as typed, after the switchport lines
+
+
 def _interface(intf: Interface) -> list[str]:
     lines = [f"interface {intf.name}"]
     if intf.description:
         lines.append(f" description {intf.description}")
-    lines += [" " + line for b in intf.extra for line in _block(b)]
+    extra = sorted(intf.extra, key=lambda b: _interface_rank(b.line))
+    lines += [" " + line for b in extra for line in _block(b)]
     if intf.address is not None:
         lines.append(f" ip address {intf.address.ip} {intf.address.netmask}")
         lines += [f" ip address {a.ip} {a.netmask} secondary" for a in intf.secondary]

@@ -17,6 +17,7 @@ from vstackcli.modes.banner import BANNER_COMMANDS
 from vstackcli.modes.base import Call, CommandError, Mode, config_mode_commands
 from vstackcli.modes.crypto import CRYPTO_CONFIG_COMMANDS
 from vstackcli.modes.fragments import interface_from, interface_help, interface_spec
+from vstackcli.modes.interface_range import interface_range_command
 from vstackcli.modes.line import LINE_COMMANDS
 from vstackcli.modes.logging_config import LOGGING_COMMANDS
 from vstackcli.modes.shadows import config_shadows, store_verbatim
@@ -212,6 +213,7 @@ _CONFIG_COMMANDS = [
                   "password": "Specify the password for the user"}),
     Command("username WORD$name", _username, help={**_HELP, "$name": "User name"}, only_negated=True),
     Command(f"interface {interface_spec('if')}", _interface, help=_HELP, negatable=True, opens_block=True),
+    interface_range_command(),
     Command("ip routing", _ip_routing, help=_HELP, negatable=True),
     Command("ip domain-name ![WORD$name]", _ip_domain_name, help={**_HELP, "$name": "Default domain name"},
             negatable=True),
