@@ -9,7 +9,8 @@ servers alternating, and the table shows each server's median with its range (mi
 - 50 curl clients at once at blksize 1468 (aggregate MiB/s).
 
 Goal (issue 5): at least tftpd-hpa's median at equal options, 3x with windowsize 16. The last columns give
-our median over tftpd-hpa's and whether the goal is met. tftpd-hpa runs as
+our median over tftpd-hpa's and whether the goal is met; for the parallel case the bench also prints where
+the CPU went (the clients', the rest, idle). tftpd-hpa runs as
 ``in.tftpd -L -s DIR -a 127.0.0.1:PORT`` (root, as CI runs). About two minutes on 2 vCPUs with the defaults.
 
     .venv/bin/python bench/tftp.py [--runs 3] [--size-mib 16] [--parallel 50] [--tftpy] [--only TEXT]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -29,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -104,8 +107,25 @@ def atftp(port: int, out: Path, blksize: int, window: int) -> list[str]:
             "--option", f"windowsize {window}", "127.0.0.1", str(port)]
 
 
-def timed(cmds: list[list[str]], outs: list[Path], want: bytes) -> float | None:
+def _cpu_ticks() -> tuple[int, int]:
+    """(idle, total) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)
+
+
+@dataclass
+class Usage:
+    """Where the CPU went during one case: the clients' CPU seconds, everything else's, and the idle share."""
+
+    clients: float = 0.0
+    rest: float = 0.0
+    idle: float = 0.0
+
+
+def timed(cmds: list[list[str]], outs: list[Path], want: bytes, usage: Usage | None = None) -> float | None:
     """Aggregate MiB/s of the commands run at once, or None when one fails or brings back other bytes."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    idle0, total0 = _cpu_ticks()
     start = time.perf_counter()
     procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in cmds]
     # A blocking wait: Popen.wait(timeout) polls with sleeps of up to 50 ms, which rounded every single
@@ -117,6 +137,13 @@ def timed(cmds: list[list[str]], outs: list[Path], want: bytes) -> float | None:
     finally:
         watchdog.cancel()
     seconds = time.perf_counter() - start
+    if usage is not None:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        idle1, total1 = _cpu_ticks()
+        clients = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        busy = (total1 - total0 - (idle1 - idle0)) / os.sysconf("SC_CLK_TCK")
+        usage.clients, usage.rest = clients, max(0.0, busy - clients)
+        usage.idle = (idle1 - idle0) / max(1, total1 - total0)
     ok = all(c == 0 for c in codes) and all(o.read_bytes() == want for o in outs)
     for o in outs:
         o.unlink(missing_ok=True)
@@ -178,13 +205,17 @@ def main() -> None:
         (root / "image.bin").write_bytes(data)
         os.chmod(root / "image.bin", 0o644)
         results: dict[str, dict[str, list[float | None]]] = {label: {} for label, _, _ in todo}
+        usages: dict[str, list[Usage]] = {}  # the parallel case's CPU, per server
         for run in range(args.runs):
             order = servers if run % 2 == 0 else servers[::-1]  # neither server always goes first
             for cls in order:
                 with cls(root) as port:
                     for label, _goal, make in todo:
                         cmds, outs = make(port, work)
-                        results[label].setdefault(cls.name, []).append(timed(cmds, outs, data))
+                        usage = Usage() if len(cmds) > 1 else None
+                        results[label].setdefault(cls.name, []).append(timed(cmds, outs, data, usage))
+                        if usage is not None:
+                            usages.setdefault(cls.name, []).append(usage)
     names = [c.name for c in servers]
     print(f"{args.size_mib} MiB from the page cache on loopback, {os.cpu_count()} CPUs, MiB/s: "
           f"median (min-max) of {args.runs} runs, {time.monotonic() - began:.0f} s in all")
@@ -202,6 +233,13 @@ def main() -> None:
                 ratio = statistics.median(ours) / statistics.median(hpa)
                 line += f"{ratio:9.2f}x{'met' if ratio >= goal else 'MISS':>6}"
         print(line)
+    if usages:
+        print(f"\n{args.parallel} clients at once, CPU seconds per run (medians): the clients', the rest "
+              "(the server and the kernel work it causes), and the machine's idle share")
+        for name, got in usages.items():
+            print(f"  {name:12} clients {statistics.median(u.clients for u in got):5.2f} s   "
+                  f"rest {statistics.median(u.rest for u in got):5.2f} s   "
+                  f"idle {100 * statistics.median(u.idle for u in got):4.1f} %")
 
 
 if __name__ == "__main__":
