@@ -26,6 +26,7 @@ from vstackcli.modes.show_ip import (
     show_ip_interface_brief,
 )
 from vstackcli.modes.show_system import show_clock, show_logging, show_users, show_version
+from vstackcli.modes.show_vlan import SHOW_VLAN_COMMANDS
 
 __all__ = ["SHOW_COMMANDS", "SHOW_HELP"]
 
@@ -173,4 +174,5 @@ SHOW_COMMANDS = [
             f"|group <built-in [{family_spec()}] [detail]|custom [WORD$name] [detail]>"
             "|neighbors all|proxy-db|topology [html]>", _vstack, help={**SHOW_HELP, **_VSTACK_HELP}, pipe=True),
     *CRYPTO_SHOW_COMMANDS,
+    *SHOW_VLAN_COMMANDS,
 ]
