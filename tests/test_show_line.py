@@ -5,10 +5,12 @@ driven by asyncssh's client): the table and its ``*`` rows and ``Uses``, the det
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
+import pexpect
 import pytest
 from conftest import run
 from ssh_switch import ADMIN, ADMIN_PASSWORD, ssh_switch
@@ -140,6 +142,25 @@ def test_clear_line_closes_the_other_session_and_frees_its_line(device: Device, 
         assert not any("vty 0" in line for line in users), users
         assert any(line.startswith("*  2 vty 1") for line in users), users
         assert command(admin, "show line 1")[1] == row(" ", 1, 1)
+
+
+@pytest.mark.skipif(shutil.which("telnet") is None, reason="needs the telnet client (Debian telnet)")
+def test_the_system_telnet_client_sees_the_director_close(device: Device, server) -> None:
+    host, port = server
+    child = pexpect.spawn("telnet", [host, str(port)], timeout=20, encoding="utf-8")
+    try:
+        child.expect("Switch#")
+        with open_session(server) as admin:
+            assert command(admin, "show line")[2].startswith("*    1 VTY")
+            admin.send(b"clear line 1\r\n")
+            admin.read_until(b"[confirm]")
+            admin.send(b"\r\n")
+            admin.read_until(b" [OK]\r\nSwitch#")
+            child.expect("Connection closed by foreign host")
+            child.expect(pexpect.EOF)
+            assert command(admin, "show line")[2] == row(" ", 1, 1)
+    finally:
+        child.close(force=True)
 
 
 def test_clear_line_answers(device: Device, server) -> None:
