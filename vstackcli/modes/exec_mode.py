@@ -14,6 +14,7 @@ from vstackcli.modes.base import Call, CommandError, Mode, Question
 from vstackcli.modes.files import FILE_COMMANDS, confirm, save_startup
 from vstackcli.modes.shadows import exec_shadows
 from vstackcli.modes.show import SHOW_COMMANDS, SHOW_HELP
+from vstackcli.modes.show_line import SHOW_LINE_COMMANDS
 from vstackcli.modes.show_ssh import SHOW_SSH_COMMANDS
 from vstackcli.modes.vstack_exec import VSTACK_EXEC_COMMANDS
 
@@ -198,6 +199,7 @@ def exec_mode() -> Mode:
         *FILE_COMMANDS,
         *AUTOMATION_COMMANDS,
         *SHOW_SSH_COMMANDS,
+        *SHOW_LINE_COMMANDS,
         *SHOW_COMMANDS,
         *VSTACK_EXEC_COMMANDS,
         *exec_shadows("user_exec", {}),

@@ -25,7 +25,7 @@ from vstackcli.net.attach import AttachConnection, AttachTarget, closed_text, pu
 from vstackcli.net.vty.access import LinePolicy, vty_policy
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.keys import ENTER, MESSAGE, Keys
-from vstackcli.net.vty.lines import VtyLine, registry
+from vstackcli.net.vty.lines import VtyLine, registry, session_closer
 from vstackcli.shell.batch import complete_word
 from vstackcli.shell.pager import MORE, MORE_ERASE, pages
 from vstackcli.shell.session import Reply, Session
@@ -328,6 +328,7 @@ async def serve_terminal(device: Device, io: TerminalIO, *, peer: tuple[str, int
         if line is None:
             log.info("vty: %s refused: all vty lines busy", peer[0])
             return
+        line.closer = session_closer()  # `clear line` ends this session
         keys = Keys(io)
         term = VtyTerminal(device, io, keys, line, policy.lines[line.index])
         granted = await login(term, user, privilege)
