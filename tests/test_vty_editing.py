@@ -29,9 +29,11 @@ class Screen:
     """A dumb terminal line: cells and a cursor. BS moves left, CR LF starts a new line, any other byte
     overwrites the cell under the cursor and moves right. Nothing else (no ANSI) is understood."""
 
-    def __init__(self, text: str = PROMPT):
+    def __init__(self, text: str = PROMPT, columns: int | None = None):
         self.cells = list(text)
         self.col = len(text)
+        self.columns = columns  # the terminal's width: nothing may be written in its last column
+
 
     def feed(self, data: bytes) -> Screen:
         data = data.replace(b"\r\n", b"\n")
@@ -42,6 +44,7 @@ class Screen:
                 self.cells, self.col = [], 0
             else:
                 assert 0x20 <= byte < 0x7F, f"the model knows no byte {byte:#x}"
+                assert self.columns is None or self.col < self.columns - 1, "written past the line"
                 if self.col == len(self.cells):
                     self.cells.append(chr(byte))
                 else:
@@ -166,6 +169,61 @@ def test_any_key_sequence_keeps_the_screen_equal_to_the_buffer(keys: list[str], 
         assert screen.shows(PROMPT + editor.text, len(PROMPT) + editor.cursor), (keys, editor.text, screen.cells)
 
 
+# ---- lines longer than the terminal: horizontal scrolling with $ ----------------------------------------
+
+
+def check_view(editor: LineEditor, screen: Screen) -> None:
+    """The screen shows the editor's view; the view is the text at ``offset`` with ``$`` where more is hidden."""
+    view, col = editor.view
+    assert screen.shows(PROMPT + view, len(PROMPT) + col), (editor.text, view, screen.cells)
+    assert editor.width is not None
+    if len(editor.text) < editor.width:
+        assert (view, col, editor.offset) == (editor.text, editor.cursor, 0)
+        return
+    cells = editor.width - 1
+    assert view == ("$" if editor.offset else editor.text[editor.offset]) + editor.text[
+        editor.offset + 1:editor.offset + cells - 1] + ("$" if editor.offset + cells < len(editor.text)
+                                                        else editor.text[editor.offset + cells - 1:][:1])
+    assert col == editor.cursor - editor.offset and len(view) >= 2  # never a view of nothing but $
+    assert (1 if editor.offset else 0) <= col <= len(view) - (1 if view.endswith("$") else 0)
+
+
+def test_a_long_line_scrolls_ten_columns_with_dollar_markers_as_ios() -> None:
+    command = "access-list 101 permit tcp 10.15.22.25 255.255.255.0 10.15.22.35 255.255.255.0 eq 45"
+    width = 80 - len(PROMPT)
+    editor, screen = LineEditor(width=width), Screen(columns=80)
+    screen.feed(editor.insert(command[:width - 1]))
+    assert editor.offset == 0 and editor.view == (command[:width - 1], width - 1)  # fits: plain echo
+    screen.feed(editor.insert(command[width - 1]))  # the cursor reaches the edge: the view jumps 10 columns
+    check_view(editor, screen)
+    assert editor.offset == 10 and editor.view[0].startswith("$ 101 permit")
+    for char in command[width:]:
+        screen.feed(editor.insert(char))
+        check_view(editor, screen)
+    screen.feed(editor.handle("\x01") or b"")  # Ctrl-A: back to the start, $ at the right edge
+    check_view(editor, screen)
+    assert editor.offset == 0 and editor.view == (command[:width - 2] + "$", 0)
+    screen.feed(editor.handle("\x0b") or b"")  # Ctrl-K: all of it fits again
+    check_view(editor, screen)
+    assert editor.view == ("", 0) and "".join(screen.cells).strip() == PROMPT
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(KEYS, max_size=80), st.integers(min_value=8, max_value=24), st.integers(min_value=0, max_value=30))
+def test_any_key_sequence_on_a_narrow_terminal_keeps_the_view_right(keys: list[str], width: int, start: int) -> None:
+    editor = LineEditor(limit=60, width=width)
+    screen = Screen(columns=len(PROMPT) + width)
+    screen.feed(editor.insert("abc defgh ijklmnop qrs tuvwxyz 0123456789"[:start]))
+    check_view(editor, screen)
+    for key in keys:
+        screen.feed(editor.handle(key) or b"")
+        check_view(editor, screen)
+    screen.feed(editor.replace("show running-config | include hostname"))
+    check_view(editor, screen)
+    redrawn = Screen(columns=len(PROMPT) + width).feed(editor.redraw())  # after a new prompt
+    assert redrawn.shows(PROMPT + editor.view[0], len(PROMPT) + editor.view[1])
+
+
 # ---- over telnet ---------------------------------------------------------------------------------------------
 
 
@@ -227,6 +285,23 @@ def test_help_mid_line_puts_the_cursor_back_and_tab_only_completes_at_the_end(de
         client.send(b"\x01\x1bf\x1bf\x16?\r")  # Ctrl-V: a literal ? in the middle of the line
         out = client.read_until(b"Switch#")
         assert b"% Invalid input detected" in out
+
+
+def test_a_line_wider_than_the_terminal_scrolls_and_still_runs(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15")
+    with RawTelnet(server) as client:
+        client.send(b"terminal width 40\r")
+        client.read_until(b"Switch#terminal width 40\r\nSwitch#")
+        command = "show running-config | include hostname"  # 38 characters, 33 columns after the prompt
+        screen = Screen(columns=40)
+        client.send(command.encode() + b"\r")
+        screen.feed(client.read_until(b"\r\n")[:-2])
+        assert screen.shows("Switch#$" + command[11:], len("Switch#") + len(command) - 10)  # jumped 10 columns
+        assert client.read_until(b"Switch#") == b"hostname Switch\r\nSwitch#"
+        client.send(command.encode() + b"\x01\r")  # Ctrl-A: the start again, $ at the right edge
+        screen = Screen(columns=40).feed(client.read_until(b"\r\n")[:-2])
+        assert screen.shows("Switch#" + command[:31] + "$", len("Switch#"))
+        assert client.read_until(b"Switch#") == b"hostname Switch\r\nSwitch#"
 
 
 def test_passwords_edit_without_any_echo(device: Device, server) -> None:

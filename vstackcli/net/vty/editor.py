@@ -9,17 +9,45 @@ One character of the buffer is one byte on the wire (the keys come in as latin-1
 are Cisco's "Editing Commands through Keystrokes" (``terminal editing``, on by default); ``handle``
 maps one key to its action. Deleted words and line parts go into a delete buffer of the last ten, which
 Ctrl-Y brings back and Esc Y cycles through, as IOS keeps them.
+
+A line longer than ``width`` (the columns after the prompt) scrolls horizontally as on IOS: the view
+jumps ten columns when the cursor reaches its edge, and a ``$`` in the first or last cell says there is
+more text that side. While the line fits, every action sends its own short redraw; once it scrolls, the
+view is repainted from the first cell that changes.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable
+from typing import TypeVar
 
 __all__ = ["DELETE_BUFFER", "LineEditor"]
 
 DELETE_BUFFER = 10  # entries kept for Ctrl-Y / Esc Y, as IOS
+SCROLL = 10  # columns the view jumps when the cursor reaches its edge, as IOS
+MIN_WIDTH = 8  # narrower than this, the line never scrolls (there is no room for the $ markers)
 BS = "\b"
+F = TypeVar("F", bound=Callable[..., bytes])
+
+
+def _viewed(action: F) -> F:
+    """An editing action that keeps the screen right when the line scrolls (``LineEditor._view``)."""
+
+    @functools.wraps(action)
+    def run(self: LineEditor, *args: object) -> bytes:
+        if self._depth:  # an action inside another: the outer one draws
+            return action(self, *args)
+        shown, col, scrolled = self._shown, self._col, self._scrolled
+        self._depth += 1
+        try:
+            out = action(self, *args)
+        finally:
+            self._depth -= 1
+        return self._view(out, shown, col, scrolled)
+
+    return run  # type: ignore[return-value]
 
 
 def _encode(text: str) -> bytes:
@@ -29,10 +57,16 @@ def _encode(text: str) -> bytes:
 class LineEditor:
     """One line being typed: ``text``, ``cursor`` (0..len), the delete buffer, and ``limit`` characters at most."""
 
-    def __init__(self, text: str = "", limit: int = 8192):
-        self.text = text
-        self.cursor = len(text)
+    def __init__(self, limit: int = 8192, width: int | None = None):
+        self.text = ""
+        self.cursor = 0
         self.limit = limit
+        self.width = width if width is not None and width >= MIN_WIDTH else None  # None: never scroll
+        self.offset = 0  # the first character in view
+        self._shown = ""  # what the screen shows after the prompt, and the cursor's column there
+        self._col = 0
+        self._scrolled = False
+        self._depth = 0
         self.deleted: deque[str] = deque(maxlen=DELETE_BUFFER)  # newest last
         self._yanked: tuple[int, int, int] | None = None  # (start, length, entry from the newest) after Ctrl-Y
         self._keys: dict[str, Callable[[], bytes]] = {
@@ -71,6 +105,11 @@ class LineEditor:
     def at_end(self) -> bool:
         return self.cursor == len(self.text)
 
+    @property
+    def view(self) -> tuple[str, int]:
+        """What the screen shows after the prompt (``$`` markers included) and the cursor's column there."""
+        return self._shown, self._col
+
     # ---- drawing helpers --------------------------------------------------------------------------
 
     def _set(self, text: str, cursor: int) -> None:
@@ -81,13 +120,69 @@ class LineEditor:
         return _encode(tail + " " * blank + BS * (len(tail) + blank))
 
     def redraw(self) -> bytes:
-        """The whole buffer from the line start, the cursor put back in place (after a fresh prompt)."""
-        return _encode(self.text + BS * (len(self.text) - self.cursor))
+        """The line (its view, when it scrolls) from the line start, the cursor put back in place (after a
+        fresh prompt)."""
+        return _encode(self._shown + BS * (len(self._shown) - self._col))
 
     def end_shown(self) -> bytes:
-        """The text after the cursor: echoed, it takes the terminal's cursor to the line end (before ``?``
-        help); the editor's cursor stays, and ``redraw`` after the next prompt puts it back."""
-        return _encode(self.text[self.cursor:])
+        """What is shown after the cursor: echoed, it takes the terminal's cursor to the line end (before
+        ``?`` help); the editor's cursor stays, and ``redraw`` after the next prompt puts it back."""
+        return _encode(self._shown[self._col:])
+
+    # ---- the horizontal view ----------------------------------------------------------------------
+
+    def _fits(self) -> bool:
+        return self.width is None or len(self.text) < self.width
+
+    def _window(self) -> tuple[str, int]:
+        """The view of the text at ``offset``, with its ``$`` markers, and the cursor's column in it."""
+        assert self.width is not None
+        cells = self.width - 1  # the last column stays empty: the cursor sits there at the line end
+        view = list(self.text[self.offset:self.offset + cells])
+        if self.offset > 0:
+            view[0] = "$"
+        if self.offset + cells < len(self.text):
+            view[-1] = "$"
+        return "".join(view), self.cursor - self.offset
+
+    def _scroll(self) -> None:
+        """Move ``offset`` by ``SCROLL`` columns until the cursor is in view and off the ``$`` markers."""
+        assert self.width is not None
+        cells = self.width - 1
+        step = min(SCROLL, cells // 2)
+        # after deletions, no more room on the right than a jump leaves
+        self.offset = min(self.offset, max(0, self.cursor - 1), max(0, len(self.text) - cells + 1 + step))
+        while True:
+            col = self.cursor - self.offset
+            more = self.offset + cells < len(self.text)
+            if col > cells - (2 if more else 1):
+                self.offset += step
+            elif self.offset > 0 and col < 1:
+                self.offset = max(0, self.offset - step)
+            else:
+                return
+
+    def _view(self, out: bytes, shown: str, col: int, scrolled: bool) -> bytes:
+        """After an action: its own bytes while the line fits and fitted before; otherwise the view
+        repainted from the first changed cell (``shown``, ``col``, ``scrolled``: the screen before)."""
+        if not scrolled and self._fits():
+            self._shown, self._col = self.text, self.cursor
+            return out
+        self._scrolled = not self._fits()
+        if self._scrolled:
+            self._scroll()
+            new, new_col = self._window()
+        else:
+            self.offset = 0
+            new, new_col = self.text, self.cursor
+        self._shown, self._col = new, new_col
+        same = 0
+        while same < min(len(shown), len(new)) and shown[same] == new[same]:
+            same += 1
+        moved = BS * (col - same) if same < col else new[col:same]
+        blank = max(0, len(shown) - len(new))
+        end = max(len(shown), len(new))
+        return _encode(moved + new[same:] + " " * blank + BS * (end - new_col))
 
     def redisplay(self, prompt: bytes) -> bytes:
         """Ctrl-L / Ctrl-R: a new line, the prompt, the buffer, the cursor back in place."""
@@ -95,6 +190,7 @@ class LineEditor:
 
     # ---- moving -----------------------------------------------------------------------------------
 
+    @_viewed
     def move_to(self, position: int) -> bytes:
         """Put the cursor at ``position``: backspaces to the left, the text itself re-echoed to the right."""
         position = max(0, min(position, len(self.text)))
@@ -102,15 +198,19 @@ class LineEditor:
         self.cursor = position
         return _encode(out)
 
+    @_viewed
     def back_char(self) -> bytes:
         return self.move_to(self.cursor - 1)
 
+    @_viewed
     def forward_char(self) -> bytes:
         return self.move_to(self.cursor + 1)
 
+    @_viewed
     def start(self) -> bytes:
         return self.move_to(0)
 
+    @_viewed
     def end(self) -> bytes:
         return self.move_to(len(self.text))
 
@@ -132,14 +232,17 @@ class LineEditor:
             i += 1
         return i
 
+    @_viewed
     def back_word(self) -> bytes:
         return self.move_to(self._word_start())
 
+    @_viewed
     def forward_word(self) -> bytes:
         return self.move_to(self._word_end())
 
     # ---- inserting --------------------------------------------------------------------------------
 
+    @_viewed
     def insert(self, chars: str) -> bytes:
         """Insert at the cursor (the tail shifts right); what does not fit in ``limit`` is dropped."""
         chars = chars[:max(0, self.limit - len(self.text))]
@@ -149,12 +252,14 @@ class LineEditor:
         self._set(self.text[:self.cursor] + chars + tail, self.cursor + len(chars))
         return _encode(chars) + self._tail_back(tail)
 
+    @_viewed
     def replace(self, text: str) -> bytes:
         """The whole line becomes ``text`` with the cursor at its end (history recall)."""
         out = self.end() + _encode("\b \b" * len(self.text))
         self._set("", 0)
         return out + self.insert(text)
 
+    @_viewed
     def complete(self, completed: str) -> bytes:
         """Tab at the end of the line: ``completed`` replaces the buffer, redrawn from the first change."""
         same = 0
@@ -194,26 +299,33 @@ class LineEditor:
         self.text = self.text[:self.cursor] + tail
         return self._tail_back(tail, count)
 
+    @_viewed
     def backspace(self) -> bytes:
         return self._delete_before(1, keep=False)
 
+    @_viewed
     def delete_char(self) -> bytes:
         return self._delete_after(1, keep=False)
 
+    @_viewed
     def kill_to_end(self) -> bytes:
         return self._delete_after(len(self.text) - self.cursor, keep=True)
 
+    @_viewed
     def kill_to_start(self) -> bytes:
         return self._delete_before(self.cursor, keep=True)
 
+    @_viewed
     def kill_word_back(self) -> bytes:
         return self._delete_before(self.cursor - self._word_start(), keep=True)
 
+    @_viewed
     def kill_word_forward(self) -> bytes:
         return self._delete_after(self._word_end() - self.cursor, keep=True)
 
     # ---- changing ---------------------------------------------------------------------------------
 
+    @_viewed
     def transpose(self) -> bytes:
         """Ctrl-T: swap the character left of the cursor with the one at it and step past them; at the
         end of the line, swap the last two."""
@@ -227,12 +339,14 @@ class LineEditor:
         self._set(self.text[:i - 1] + swapped + self.text[i + 1:], i + 1)
         return out + _encode(BS + swapped)
 
+    @_viewed
     def yank(self) -> bytes:
         """Ctrl-Y: insert the newest entry of the delete buffer at the cursor."""
         if not self.deleted:
             return b""
         return self._yank_entry(0)
 
+    @_viewed
     def yank_next(self) -> bytes:
         """Esc Y right after Ctrl-Y (or Esc Y): the yanked text becomes the next older entry, cycling."""
         if self._yanked is None or not self.deleted:
@@ -255,12 +369,15 @@ class LineEditor:
         self._set(self.text[:self.cursor] + word + self.text[end:], end)
         return _encode(word)
 
+    @_viewed
     def capitalize_word(self) -> bytes:
         return self._case(_capitalize)
 
+    @_viewed
     def lower_word(self) -> bytes:
         return self._case(str.lower)
 
+    @_viewed
     def upper_word(self) -> bytes:
         return self._case(str.upper)
 

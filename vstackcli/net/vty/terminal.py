@@ -151,7 +151,7 @@ class VtyTerminal:
 
         Returns the text, or CTRL_C / CTRL_Z.
         """
-        editor = LineEditor(limit=MAX_LINE)
+        editor = LineEditor(limit=MAX_LINE, width=self._line_width(prompt))
         recalled = len(session.history) if session is not None else 0  # Ctrl-P / Ctrl-N position
         quoted = False  # Ctrl-V / Esc Q: the next character is text, even `?`
         while True:
@@ -202,6 +202,13 @@ class VtyTerminal:
                 out = editor.handle(key)
             if out and echo:
                 self.send(out)
+
+    def _line_width(self, prompt: str) -> int | None:
+        """Columns left after ``prompt`` on a ``terminal width`` line (None: width 0, the line never scrolls)."""
+        session = self.session
+        if session is None or not session.width:
+            return None
+        return session.width - len(prompt.rsplit("\n", 1)[-1])
 
     def _write_messages(self) -> None:
         for message in self.keys.take_messages():
