@@ -96,7 +96,7 @@ class LineEditor:
             if action != self.yank_next:
                 self._yanked = None
             return action()
-        if len(key) == 1 and (key >= " " and key != "\x7f"):
+        if len(key) == 1 and key >= " ":
             self._yanked = None
             return self.insert(key)
         return None
@@ -151,7 +151,7 @@ class LineEditor:
         cells = self.width - 1
         step = min(SCROLL, cells // 2)
         # after deletions, no more room on the right than a jump leaves
-        self.offset = min(self.offset, max(0, self.cursor - 1), max(0, len(self.text) - cells + 1 + step))
+        self.offset = min(self.offset, max(0, len(self.text) - cells + 1 + step))
         while True:
             col = self.cursor - self.offset
             more = self.offset + cells < len(self.text)
