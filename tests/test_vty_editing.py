@@ -5,10 +5,12 @@ peer over loopback and an asyncssh client with a pty, fixing a typo with cursor 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
+import pexpect
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -318,6 +320,24 @@ def test_passwords_edit_without_any_echo(device: Device, server) -> None:
         client.read_until(b"Password: ")
         client.send(b"s3Xcret\x1b[D\x1b[D\x1b[D\x1b[D\x7f\x01\x05\r\n")  # fixed with arrows, never echoed
         assert client.read_until(b"Switch#") == b"\r\n\r\nSwitch#"
+
+
+@pytest.mark.skipif(shutil.which("telnet") is None, reason="needs the telnet client (Debian telnet)")
+def test_the_system_telnet_client_on_a_pty_edits_mid_line(device: Device, server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15")
+    host, port = server
+    child = pexpect.spawn("telnet", [host, str(port)], dimensions=(24, 80), timeout=20, encoding="latin-1")
+    try:
+        child.expect("Switch#")
+        # Ctrl-A, Ctrl-F twice, "o", Ctrl-E, left arrow twice, Ctrl-T, Esc B, Esc F: "show clock"
+        child.send("shw clcok\x01\x06\x06o\x05" + LEFT * 2 + "\x14\x1bb\x1bf\r")
+        child.expect("\r\n")
+        assert Screen().feed(child.before.encode("latin-1")).shows("Switch#show clock", len("Switch#show clock"))
+        child.expect(r"\*00:00:00\.000 UTC Mon Mar 1 1993\r\nSwitch#")
+        child.send("exit\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
 
 
 # ---- over SSH ------------------------------------------------------------------------------------------------
