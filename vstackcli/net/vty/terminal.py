@@ -23,6 +23,7 @@ from vstackcli.engine.device import Device
 from vstackcli.engine.syslog import LogMessage, shown_at
 from vstackcli.net.attach import AttachConnection, AttachTarget, closed_text, pump, refused_text, trying_text
 from vstackcli.net.vty.access import LinePolicy, vty_policy
+from vstackcli.net.vty.editor import LineEditor
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.keys import ENTER, MESSAGE, Keys
 from vstackcli.net.vty.lines import VtyLine, registry, session_closer
@@ -40,6 +41,8 @@ DEFAULT_PORTS = {"telnet": 23, "ssh": 22}
 CTRL_C, CTRL_Z = "\x03", "\x1a"
 _PREVIOUS = ("\x10", "\x1b[A", "\x1bOA")  # Ctrl-P, up arrow
 _HISTORY_KEYS = (*_PREVIOUS, "\x0e", "\x1b[B", "\x1bOB")  # and Ctrl-N, down arrow
+_REDISPLAY = ("\x0c", "\x12")  # Ctrl-L, Ctrl-R
+_QUOTE = ("\x16", "\x1bq", "\x1bQ")  # Ctrl-V, Esc Q
 
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vty")
 T = TypeVar("T")
@@ -112,6 +115,10 @@ class VtyTerminal:
         """Typed characters go back as the bytes they came as."""
         self._out += text.encode("latin-1", "replace")
 
+    def send(self, data: bytes) -> None:
+        """Queue raw bytes (the line editor's redraws) for the peer."""
+        self._out += data
+
     async def flush(self) -> None:
         """Send what is queued and wait until the peer has taken enough of it (``DRAIN_TIMEOUT``)."""
         if self._out:
@@ -138,69 +145,70 @@ class VtyTerminal:
 
     async def read_line(self, prompt: str, *, echo: bool = True, timeout: float | None = None,
                         session: Session | None = None) -> str:
-        """Edit one line after ``prompt`` (already written); Enter ends it. ``session`` enables ``?`` and Tab.
+        """Edit one line after ``prompt`` (already written); Enter ends it. ``session`` enables ``?``, Tab
+        and history. The editing keys are IOS's enhanced editing (``editor.LineEditor``); with ``echo``
+        False (passwords) they still edit, but nothing is echoed.
 
         Returns the text, or CTRL_C / CTRL_Z.
         """
-        buf = ""
+        editor = LineEditor(limit=MAX_LINE, width=self._line_width(prompt))
         recalled = len(session.history) if session is not None else 0  # Ctrl-P / Ctrl-N position
+        quoted = False  # Ctrl-V / Esc Q: the next character is text, even `?`
         while True:
             key = await self.key(timeout)
+            out: bytes | None = b""
             if key == MESSAGE:
                 self.write("\n")
                 self._write_messages()
                 self.write(prompt)
-                if echo:
-                    self.echo(buf)
-                continue
-            if key == ENTER:
+                out = editor.redraw()
+            elif key == ENTER:
                 self.write("\n")
-                return buf
-            if key in ("\x08", "\x7f"):
-                if buf:
-                    buf = buf[:-1]
-                    if echo:
-                        self.echo("\b \b")
-            elif key in ("\x15", "\x18"):  # Ctrl-U, Ctrl-X: erase the line
-                if echo:
-                    self.echo("\b \b" * len(buf))
-                buf = ""
-            elif key == "\x17":  # Ctrl-W: erase a word
-                kept = buf.rstrip()
-                kept = kept[:len(kept) - len(kept.split()[-1])] if kept.split() else ""
-                if echo:
-                    self.echo("\b \b" * (len(buf) - len(kept)))
-                buf = kept
+                return editor.text
+            elif quoted:
+                quoted = False
+                if len(key) == 1 and (key >= " " or key == "\t"):
+                    out = editor.insert(key)
             elif key in (CTRL_C, CTRL_Z):
                 if session is not None:
                     self.write(("^C" if key == CTRL_C else "^Z") + "\n")
                     return key
+            elif key in _QUOTE:
+                quoted = True
+            elif key in _REDISPLAY:
+                if echo:
+                    self.write("\n" + prompt)
+                    out = editor.redraw()
             elif key in _HISTORY_KEYS and session is not None and echo:
                 step = -1 if key in _PREVIOUS else 1
                 if 0 <= recalled + step <= len(session.history):
                     recalled += step
-                    line = session.history[recalled] if recalled < len(session.history) else ""
-                    self.echo("\b \b" * len(buf) + line)
-                    buf = line
+                    out = editor.replace(session.history[recalled] if recalled < len(session.history) else "")
             elif key == "?" and session is not None:
-                help_lines = await run_locked(self.device, session.help, buf)
-                self.echo("?")
+                help_lines = await run_locked(self.device, session.help, editor.text)
+                self.send(editor.end_shown() + b"?")  # the ? goes after the line; the cursor comes back
                 self.write("\n")
                 await self.show(Reply(help_lines), session)  # long lists page too
                 self.write(session.prompt())
-                self.echo(buf)
+                out = editor.redraw()
             elif key == "\t" and session is not None:
-                completed = await run_locked(self.device, complete_word, session, buf)
-                if completed != buf:
-                    same = 0
-                    while same < min(len(buf), len(completed)) and buf[same] == completed[same]:
-                        same += 1
-                    self.echo("\b" * (len(buf) - same) + completed[same:])
-                    buf = completed
-            elif len(key) == 1 and (key >= " " or key == "\t") and len(buf) < MAX_LINE:
-                buf += key
-                if echo:
-                    self.echo(key)
+                if editor.at_end:  # IOS completes only the word the line ends with
+                    completed = await run_locked(self.device, complete_word, session, editor.text)
+                    if completed != editor.text:
+                        out = editor.complete(completed)
+            elif key == "\t":
+                out = editor.insert(key)
+            else:
+                out = editor.handle(key)
+            if out and echo:
+                self.send(out)
+
+    def _line_width(self, prompt: str) -> int | None:
+        """Columns left after ``prompt`` on a ``terminal width`` line (None: width 0, the line never scrolls)."""
+        session = self.session
+        if session is None or not session.width:
+            return None
+        return session.width - len(prompt.rsplit("\n", 1)[-1])
 
     def _write_messages(self) -> None:
         for message in self.keys.take_messages():
