@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,23 @@ def configuring(enabled: Session) -> Session:
     """A console session at ``Switch(config)#``."""
     enabled.execute("configure terminal")
     return enabled
+
+
+@pytest.fixture
+def telnet_server(device: Device) -> Iterator[tuple[str, int]]:
+    """The device's telnet server on a free loopback port: its (host, port)."""
+    from vstackcli.net.vty.telnet import TelnetBackend
+
+    backend = TelnetBackend(device)
+    assert backend.address is not None
+    yield backend.address
+    backend.stop()
+
+
+def configure(device: Device, *lines: str) -> None:
+    """Type ``lines`` in configuration mode on a console session of ``device``; fail on any ``%`` message."""
+    out = run(Session(device, privilege=15, length=0), "configure terminal", *lines, "end")
+    assert not [line for line in out if line.startswith("%")], out
 
 
 def transcript(session: Session, text: str) -> str:

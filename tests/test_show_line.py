@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
@@ -20,7 +19,6 @@ from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.modes.show_line import HEADER
 from vstackcli.net.vty.lines import registry
-from vstackcli.net.vty.telnet import TelnetBackend
 from vstackcli.shell.session import Session
 
 FREE_VTY = "VTY              -    -      -    -    -"
@@ -34,13 +32,6 @@ def device(tmp_path: Path) -> Device:
         "privilege level 15", "length 0", "end")
     return device
 
-
-@pytest.fixture
-def server(device: Device) -> Iterator[tuple[str, int]]:
-    backend = TelnetBackend(device)
-    assert backend.address is not None
-    yield backend.address
-    backend.stop()
 
 
 def open_session(address: tuple[str, int]) -> RawTelnet:
@@ -60,8 +51,8 @@ def row(mark: str, number: int, uses: int) -> str:
     return f"{mark}{number:>5} {FREE_VTY}  {uses:>5}{TAIL}"
 
 
-def test_show_line_table_marks_the_lines_in_use_and_counts_uses(server) -> None:
-    with open_session(server) as first, open_session(server) as second:
+def test_show_line_table_marks_the_lines_in_use_and_counts_uses(telnet_server) -> None:
+    with open_session(telnet_server) as first, open_session(telnet_server) as second:
         table = command(second, "show line")
         assert table[0] == HEADER
         assert table[1] == "*    0 CTY   9600/9600  -    -      -    -    -      0       0     0/0       -"
@@ -71,17 +62,17 @@ def test_show_line_table_marks_the_lines_in_use_and_counts_uses(server) -> None:
         assert table[18:] == [""]
         first.send(b"exit\r\n")
         first.read_to_eof()
-    with open_session(server) as again:  # vty 0 again: its second use
+    with open_session(telnet_server) as again:  # vty 0 again: its second use
         lines = command(again, "show line")
         assert lines[2] == row("*", 1, 2)
         assert lines[3] == row(" ", 2, 1)
         assert command(again, "show line | include \\*") == [lines[1], lines[2]]
 
 
-def test_show_line_detail_of_a_vty(device: Device, server) -> None:
+def test_show_line_detail_of_a_vty(device: Device, telnet_server) -> None:
     run(Session(device, privilege=15, length=0), "configure terminal", "line vty 1", "exec-timeout 5 30",
         "transport input ssh", "end")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         detail = command(client, "show line vty 0")
         assert detail[:3] == [HEADER, row("*", 1, 1), ""]
         assert detail[3] == 'Tty 1, Line 1, Location: "", Type: ""'
@@ -108,8 +99,8 @@ def test_show_line_detail_of_a_vty(device: Device, server) -> None:
         assert command(client, "show line 3 2") == ["%Invalid line range"]
 
 
-def test_help_and_bad_numbers(server) -> None:
-    with open_session(server) as client:
+def test_help_and_bad_numbers(telnet_server) -> None:
+    with open_session(telnet_server) as client:
         client.send(b"show line ?")
         assert client.read_until(b"Switch#show line ") == (b"show line ?\r\n"
                                                             b"  <0-16>   First Line range\r\n"
@@ -129,8 +120,8 @@ def test_help_and_bad_numbers(server) -> None:
                                                         "% Invalid input detected at '^' marker.", ""]
 
 
-def test_clear_line_closes_the_other_session_and_frees_its_line(device: Device, server) -> None:
-    with open_session(server) as victim, open_session(server) as admin:
+def test_clear_line_closes_the_other_session_and_frees_its_line(device: Device, telnet_server) -> None:
+    with open_session(telnet_server) as victim, open_session(telnet_server) as admin:
         assert registry(device).at(0) is not None
         admin.send(b"clear line vty 0\r\n")
         admin.read_until(b"clear line vty 0\r\n[confirm]")
@@ -145,12 +136,12 @@ def test_clear_line_closes_the_other_session_and_frees_its_line(device: Device, 
 
 
 @pytest.mark.skipif(shutil.which("telnet") is None, reason="needs the telnet client (Debian telnet)")
-def test_the_system_telnet_client_sees_the_director_close(device: Device, server) -> None:
-    host, port = server
+def test_the_system_telnet_client_sees_the_director_close(device: Device, telnet_server) -> None:
+    host, port = telnet_server
     child = pexpect.spawn("telnet", [host, str(port)], timeout=20, encoding="utf-8")
     try:
         child.expect("Switch#")
-        with open_session(server) as admin:
+        with open_session(telnet_server) as admin:
             assert command(admin, "show line")[2].startswith("*    1 VTY")
             admin.send(b"clear line 1\r\n")
             admin.read_until(b"[confirm]")
@@ -163,8 +154,8 @@ def test_the_system_telnet_client_sees_the_director_close(device: Device, server
         child.close(force=True)
 
 
-def test_clear_line_answers(device: Device, server) -> None:
-    with open_session(server) as victim, open_session(server) as admin:
+def test_clear_line_answers(device: Device, telnet_server) -> None:
+    with open_session(telnet_server) as victim, open_session(telnet_server) as admin:
         assert command(admin, "clear line 2") == ["% Not allowed to clear current line"]  # its own line
         assert command(admin, "clear line vty 1") == ["% Not allowed to clear current line"]
         assert command(admin, "clear line console 0") == ["% Line 0 not available for clearing"]

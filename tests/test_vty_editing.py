@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
 import pexpect
 import pytest
+from conftest import configure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ssh_switch import ADMIN, ADMIN_PASSWORD, ssh_switch
 from vtyclient import GREETING, RawTelnet
 
-from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.net.vty.editor import DELETE_BUFFER, LineEditor
-from vstackcli.net.vty.telnet import TelnetBackend
-from vstackcli.shell.session import Session
 
 LEFT, RIGHT, UP = "\x1b[D", "\x1b[C", "\x1b[A"
 PROMPT = "Switch#"
@@ -235,24 +232,8 @@ def test_any_key_sequence_on_a_narrow_terminal_keeps_the_view_right(keys: list[s
 # ---- over telnet ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def device(tmp_path: Path) -> Device:
-    return Device(tmp_path / "switch", clock=FakeClock())
 
 
-@pytest.fixture
-def server(device: Device) -> Iterator[tuple[str, int]]:
-    backend = TelnetBackend(device)
-    assert backend.address is not None
-    yield backend.address
-    backend.stop()
-
-
-def configure(device: Device, *lines: str) -> None:
-    session = Session(device, privilege=15, length=0)
-    for line in ("configure terminal", *lines, "end"):
-        reply = session.execute(line)
-        assert not [out for out in reply.lines if out.startswith("%")], (line, reply.lines)
 
 
 def typed_line(client: RawTelnet, keys: bytes) -> Screen:
@@ -261,9 +242,9 @@ def typed_line(client: RawTelnet, keys: bytes) -> Screen:
     return Screen().feed(client.read_until(b"\r\n")[:-2])
 
 
-def test_fixing_a_typo_over_telnet_with_cursor_keys(device: Device, server) -> None:
+def test_fixing_a_typo_over_telnet_with_cursor_keys(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15", "length 0")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         assert client.read_until(b"Switch#") == GREETING + b"\r\nSwitch#"
         # "shw verison": Esc B twice, Ctrl-F twice, insert o; Ctrl-E, left arrow three times, Ctrl-T
         screen = typed_line(client, b"shw verison\x1bb\x1bB\x06\x06o\x05" + b"\x1b[D" * 3 + b"\x14")
@@ -279,9 +260,9 @@ def test_fixing_a_typo_over_telnet_with_cursor_keys(device: Device, server) -> N
         assert b"No time source" in client.read_until(b"Switch#")
 
 
-def test_help_mid_line_puts_the_cursor_back_and_tab_only_completes_at_the_end(device: Device, server) -> None:
+def test_help_mid_line_puts_the_cursor_back_and_tab_only_completes_at_the_end(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.read_until(b"Switch#")
         client.send(b"show clo\x02\x02?")  # help on the whole line; then the line again, cursor where it was
         shown = client.read_until(b"Switch#show clo")
@@ -295,9 +276,9 @@ def test_help_mid_line_puts_the_cursor_back_and_tab_only_completes_at_the_end(de
         assert b"% Invalid input detected" in out
 
 
-def test_a_line_wider_than_the_terminal_scrolls_and_still_runs(device: Device, server) -> None:
+def test_a_line_wider_than_the_terminal_scrolls_and_still_runs(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.send(b"terminal width 40\r")
         client.read_until(b"Switch#terminal width 40\r\nSwitch#")
         command = "show running-config | include hostname"  # 38 characters, 33 columns after the prompt
@@ -312,9 +293,9 @@ def test_a_line_wider_than_the_terminal_scrolls_and_still_runs(device: Device, s
         assert client.read_until(b"Switch#") == b"hostname Switch\r\nSwitch#"
 
 
-def test_passwords_edit_without_any_echo(device: Device, server) -> None:
+def test_passwords_edit_without_any_echo(device: Device, telnet_server) -> None:
     configure(device, "username admin privilege 15 secret s3cret", "line vty 0 15", "login local")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.read_until(b"Username: ")
         client.send(b"admin\r\n")
         client.read_until(b"Password: ")
@@ -323,9 +304,9 @@ def test_passwords_edit_without_any_echo(device: Device, server) -> None:
 
 
 @pytest.mark.skipif(shutil.which("telnet") is None, reason="needs the telnet client (Debian telnet)")
-def test_the_system_telnet_client_on_a_pty_edits_mid_line(device: Device, server) -> None:
+def test_the_system_telnet_client_on_a_pty_edits_mid_line(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    host, port = server
+    host, port = telnet_server
     child = pexpect.spawn("telnet", [host, str(port)], dimensions=(24, 80), timeout=20, encoding="latin-1")
     try:
         child.expect("Switch#")

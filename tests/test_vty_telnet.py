@@ -1,4 +1,4 @@
-"""The telnet server over real loopback sockets: option negotiation, the IOS login texts byte for byte,
+"""The telnet telnet_server over real loopback sockets: option negotiation, the IOS login texts byte for byte,
 echo and Enter variants, editing keys, help and Tab, paging, terminal monitor, show users, rate limiting,
 line limits, peers that vanish or stop reading, and many sessions configuring one switch at once."""
 
@@ -6,42 +6,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from conftest import run
+from conftest import configure
 from vtyclient import GREETING, RawTelnet
 
-from vstackcli.engine.clock import FakeClock
 from vstackcli.engine.device import Device
 from vstackcli.net.vty import guard as guard_module
 from vstackcli.net.vty import terminal
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.lines import registry
-from vstackcli.net.vty.telnet import TelnetBackend
 from vstackcli.net.vty.telnet_stream import DO, DONT, IAC, NAWS, SB, SE, WILL, WONT, TelnetParser
 from vstackcli.shell.pager import MORE, MORE_ERASE
-from vstackcli.shell.session import Session
-
-
-@pytest.fixture
-def device(tmp_path: Path) -> Device:
-    return Device(tmp_path / "switch", clock=FakeClock())
-
-
-@pytest.fixture
-def server(device: Device) -> Iterator[tuple[str, int]]:
-    backend = TelnetBackend(device)
-    assert backend.address is not None
-    yield backend.address
-    backend.stop()
-
-
-def configure(device: Device, *lines: str) -> None:
-    session = Session(device, privilege=15, length=0)
-    out = run(session, "configure terminal", *lines, "end")
-    assert not [line for line in out if line.startswith("%") and "Enter configuration" not in line], out
 
 
 def open_session(address: tuple[str, int], prompt: bytes = b"Switch#") -> RawTelnet:
@@ -75,14 +50,14 @@ def test_parser_strips_commands_and_reads_the_window_size() -> None:
 # ---- login ----------------------------------------------------------------------------------------------
 
 
-def test_a_vty_without_a_password_refuses_as_ios_does(server) -> None:
-    with RawTelnet(server) as client:
+def test_a_vty_without_a_password_refuses_as_ios_does(telnet_server) -> None:
+    with RawTelnet(telnet_server) as client:
         assert client.read_to_eof() == GREETING + b"\r\nPassword required, but none set\r\n"
 
 
-def test_login_local_texts_byte_for_byte(device: Device, server) -> None:
+def test_login_local_texts_byte_for_byte(device: Device, telnet_server) -> None:
     configure(device, "username admin privilege 15 secret s3cret", "line vty 0 15", "login local")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         assert client.read_until(b"Username: ") == GREETING + b"\r\n\r\nUser Access Verification\r\n\r\nUsername: "
         client.send(b"admin\r\n")
         assert client.read_until(b"Password: ") == b"admin\r\nPassword: "
@@ -93,44 +68,45 @@ def test_login_local_texts_byte_for_byte(device: Device, server) -> None:
         client.send(b"exit\r\n")
         assert client.read_to_eof() == b"exit\r\n"
     texts = [m.format(timestamps=False) for m in device.log.buffer]
+    port = telnet_server[1]
     assert ("%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: 127.0.0.1] "
-            f"[localport: {server[1]}] [Reason: Login Authentication Failed] at 00:00:00 UTC Mon Mar 1 1993") in texts
-    assert (f"%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 127.0.0.1] [localport: {server[1]}] "
+            f"[localport: {port}] [Reason: Login Authentication Failed] at 00:00:00 UTC Mon Mar 1 1993") in texts
+    assert (f"%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 127.0.0.1] [localport: {port}] "
             "at 00:00:00 UTC Mon Mar 1 1993") in texts
 
 
-def test_line_password_login_and_bad_passwords(device: Device, server) -> None:
+def test_line_password_login_and_bad_passwords(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 4", "password cisco", "login")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         assert client.read_until(b"Password: ") == GREETING + b"\r\n\r\nUser Access Verification\r\n\r\nPassword: "
         client.send(b"cisco\r\n")
         assert client.read_until(b"Switch>") == b"\r\n\r\nSwitch>"
         client.send(b"show privilege\r\n")
         assert client.read_until(b"Switch>") == b"show privilege\r\nCurrent privilege level is 1\r\nSwitch>"
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.read_until(b"Password: ")
         client.send(b"a\r\nb\r\nc\r\n")
         assert client.read_to_eof() == b"\r\nPassword: \r\nPassword: \r\n% Bad passwords\r\n"
 
 
-def test_no_login_and_privilege_level(device: Device, server) -> None:
+def test_no_login_and_privilege_level(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         client.send(b"show privilege\r\n")
         assert client.read_until(b"Switch#") == b"show privilege\r\nCurrent privilege level is 15\r\nSwitch#"
 
 
-def test_failed_logins_block_the_address_for_a_while(device: Device, server) -> None:
+def test_failed_logins_block_the_address_for_a_while(device: Device, telnet_server) -> None:
     configure(device, "username admin secret right", "line vty 0 15", "login local")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.read_until(b"Username: ")
         client.send(b"admin\r\nx\r\nadmin\r\ny\r\nroot\r\nz\r\n")
         out = client.read_to_eof()
         assert out.count(b"% Login invalid") == 3
-    with RawTelnet(server) as client:  # refused at once: no login dialogue at all
+    with RawTelnet(telnet_server) as client:  # refused at once: no login dialogue at all
         assert client.read_to_eof() == GREETING
     device.clock.advance(guard_module.BLOCK_FOR + 1)  # type: ignore[attr-defined]
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         assert client.read_until(b"Username: ").endswith(b"Username: ")
     assert sum(m.mnemonic == "LOGIN_FAILED" for m in device.log.buffer) == 3
     assert not login_guard(device).blocked("127.0.0.1")
@@ -139,9 +115,9 @@ def test_failed_logins_block_the_address_for_a_while(device: Device, server) -> 
 # ---- typing -----------------------------------------------------------------------------------------------
 
 
-def test_enter_variants_are_one_enter_and_echo_is_exact(device: Device, server) -> None:
+def test_enter_variants_are_one_enter_and_echo_is_exact(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         # CR LF, CR NUL, lone CR, lone LF; NUL bytes and IAC NOP ignored; all pasted at once
         client.send(b"show privilege\r\nshow privilege\r\x00show\x00 privilege\rshow privilege\n"
                     + bytes([IAC, 241]) + b"exit\r\n")
@@ -149,9 +125,9 @@ def test_enter_variants_are_one_enter_and_echo_is_exact(device: Device, server) 
         assert client.read_to_eof() == answer * 4 + b"exit\r\n"
 
 
-def test_editing_keys_help_and_tab(device: Device, server) -> None:
+def test_editing_keys_help_and_tab(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         client.send(b"shoz\x7fw privi\t\r\n")
         assert client.read_until(b"Switch#") == (b"shoz\b \bw privilege \r\nCurrent privilege level is 15\r\n"
                                                  b"Switch#")
@@ -169,9 +145,9 @@ def test_editing_keys_help_and_tab(device: Device, server) -> None:
         assert out.endswith(b"R1(config)#^Z\r\nR1#")
 
 
-def test_paging_with_more(device: Device, server) -> None:
+def test_paging_with_more(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15", "length 6")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         client.send(b"show running-config\r\n")
         first = client.read_until(MORE.encode())
         assert first.count(b"\r\n") == 1 + 5  # the echo's Enter and five lines
@@ -188,9 +164,9 @@ def test_paging_with_more(device: Device, server) -> None:
         assert MORE.encode() not in out
 
 
-def test_naws_sets_width_and_length(device: Device, server) -> None:
+def test_naws_sets_width_and_length(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         client.send(bytes([IAC, WILL, NAWS, IAC, SB, NAWS, 0, 100, 0, 10, IAC, SE]))
         client.read_until(b"Switch#")
         client.send(b"show terminal\r\n")
@@ -200,12 +176,12 @@ def test_naws_sets_width_and_length(device: Device, server) -> None:
 # ---- sessions side by side ---------------------------------------------------------------------------------
 
 
-def test_show_users_and_terminal_monitor_with_two_sessions(device: Device, server) -> None:
+def test_show_users_and_terminal_monitor_with_two_sessions(device: Device, telnet_server) -> None:
     configure(device, "username admin privilege 15 secret a", "username oper privilege 15 secret b",
               "line vty 0 15", "login local")
 
     def login(user: bytes, password: bytes) -> RawTelnet:
-        client = RawTelnet(server)
+        client = RawTelnet(telnet_server)
         client.read_until(b"Username: ")
         client.send(user + b"\r\n" + password + b"\r\n")
         client.read_until(b"Switch#")
@@ -233,52 +209,52 @@ def test_show_users_and_terminal_monitor_with_two_sessions(device: Device, serve
         assert b"CONFIG_I" not in first.read_until(b"level is 15\r\nSwitch#")
 
 
-def test_transport_input_and_busy_lines(device: Device, server) -> None:
+def test_transport_input_and_busy_lines(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 1", "no login", "line vty 2 15", "transport input ssh")
-    with open_session(server, b"Switch>") as one, open_session(server, b"Switch>") as two:
-        with RawTelnet(server) as third:
+    with open_session(telnet_server, b"Switch>") as one, open_session(telnet_server, b"Switch>") as two:
+        with RawTelnet(telnet_server) as third:
             assert third.read_to_eof() == GREETING  # every telnet line is taken
         two.send(b"show users\r\n")
         assert b"*  2 vty 1" in two.read_until(b"Switch>")
         one.send(b"exit\r\n")
         one.read_to_eof()
         wait_for(lambda: len(registry(device).active()) == 1)
-        with open_session(server, b"Switch>"):
+        with open_session(telnet_server, b"Switch>"):
             pass
     configure(device, "line vty 0 15", "transport input ssh")
-    with RawTelnet(server) as refused:
+    with RawTelnet(telnet_server) as refused:
         assert refused.read_to_eof() == GREETING
 
 
-def test_a_peer_that_vanishes_or_stops_reading_is_dropped(device: Device, server, monkeypatch) -> None:
+def test_a_peer_that_vanishes_or_stops_reading_is_dropped(device: Device, telnet_server, monkeypatch) -> None:
     monkeypatch.setattr(terminal, "DRAIN_TIMEOUT", 0.5)
     configure(device, "line vty 0 15", "no login", "privilege level 15", "length 0")
-    gone = open_session(server)
+    gone = open_session(telnet_server)
     gone.send(b"show running-config\r\n" * 20)
     gone.close()  # mid-output
-    stuck = RawTelnet(server, rcvbuf=4096)
+    stuck = RawTelnet(telnet_server, rcvbuf=4096)
     stuck.read_until(b"Switch#")
     stuck.send(b"show running-config\r\n" * 4000)  # and never read again
-    with open_session(server) as healthy:  # meanwhile the switch answers others
+    with open_session(telnet_server) as healthy:  # meanwhile the switch answers others
         healthy.send(b"show privilege\r\n")
         assert healthy.read_until(b"Switch#").endswith(b"level is 15\r\nSwitch#")
     wait_for(lambda: [line.name for line in registry(device).active()] == [])
     stuck.close()
 
 
-def test_exec_timeout_closes_an_idle_session(device: Device, server) -> None:
+def test_exec_timeout_closes_an_idle_session(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "exec-timeout 0 1")
-    with open_session(server, b"Switch>") as client:
+    with open_session(telnet_server, b"Switch>") as client:
         assert client.read_to_eof() == b""
 
 
-def test_many_sessions_configure_and_read_at_once(device: Device, server) -> None:
+def test_many_sessions_configure_and_read_at_once(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
     errors: list[str] = []
 
     def worker(n: int) -> None:
         try:
-            with open_session(server) as client:
+            with open_session(telnet_server) as client:
                 client.send(b"terminal length 0\r\nconfigure terminal\r\n")
                 client.read_until(b"(config)#")
                 for k in range(5):
@@ -308,31 +284,31 @@ def test_many_sessions_configure_and_read_at_once(device: Device, server) -> Non
     assert len(configs) == 8 + 1  # each vty session, and configure() here
 
 
-def test_enable_from_a_vty_needs_an_enable_password(device: Device, server) -> None:
+def test_enable_from_a_vty_needs_an_enable_password(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login")
-    with open_session(server, b"Switch>") as client:
+    with open_session(telnet_server, b"Switch>") as client:
         client.send(b"enable\r\n")
         assert client.read_until(b"Switch>") == b"enable\r\n% No password set\r\nSwitch>"
     configure(device, "enable secret Secr3t")
-    with open_session(server, b"Switch>") as client:
+    with open_session(telnet_server, b"Switch>") as client:
         client.send(b"enable\r\nwrong\r\nSecr3t\r\n")
         assert client.read_until(b"Switch#") == b"enable\r\nPassword: \r\nPassword: \r\nSwitch#"
 
 
-def test_banner_motd_and_an_unanswered_login(device: Device, server, monkeypatch) -> None:
+def test_banner_motd_and_an_unanswered_login(device: Device, telnet_server, monkeypatch) -> None:
     from vstackcli.net.vty import login
 
     monkeypatch.setattr(login, "LOGIN_TIMEOUT", 0.5)
     configure(device, "banner motd ^CAuthorized access only^C", "username a secret b", "line vty 0 15",
               "login local")
-    with RawTelnet(server) as client:
+    with RawTelnet(telnet_server) as client:
         assert client.read_to_eof() == (GREETING + b"\r\nAuthorized access only\r\n\r\n\r\nUser Access Verification"
                                         b"\r\n\r\nUsername: \r\n% Username:  timeout expired!\r\n")
 
 
-def test_show_terminal_names_the_vty_line(device: Device, server) -> None:
+def test_show_terminal_names_the_vty_line(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "length 0")
-    with open_session(server, b"Switch>") as first, open_session(server, b"Switch>") as second:
+    with open_session(telnet_server, b"Switch>") as first, open_session(telnet_server, b"Switch>") as second:
         second.send(b"show terminal\r\n")
         shown = second.read_until(b"Switch>")
         assert b'Line 2, Location: "", Type: ""\r\nLength: 0 lines, Width: 80 columns' in shown
@@ -340,9 +316,9 @@ def test_show_terminal_names_the_vty_line(device: Device, server) -> None:
         first.read_to_eof()
 
 
-def test_long_help_pages_and_the_line_comes_back(device: Device, server) -> None:
+def test_long_help_pages_and_the_line_comes_back(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15", "length 10")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         client.send(b"show ?")
         first = client.read_until(MORE.encode())
         assert first.startswith(b"show ?\r\n  aaa ") and first.count(b"\r\n") == 1 + 9
@@ -352,9 +328,9 @@ def test_long_help_pages_and_the_line_comes_back(device: Device, server) -> None
         assert client.read_until(b"Switch#") == b"privilege\r\nCurrent privilege level is 15\r\nSwitch#"
 
 
-def test_questions_take_the_next_line(device: Device, server) -> None:
+def test_questions_take_the_next_line(device: Device, telnet_server) -> None:
     configure(device, "line vty 0 15", "no login", "privilege level 15")
-    with open_session(server) as client:
+    with open_session(telnet_server) as client:
         client.send(b"copy running-config startup-config\r\n\r\n")
         assert client.read_until(b"Switch#") == (b"copy running-config startup-config\r\n"
                                                  b"Destination filename [startup-config]? \r\n"
