@@ -9,7 +9,7 @@ from __future__ import annotations
 from vstackcli.grammar.graph import Command
 from vstackcli.modes.base import Call, Question
 
-__all__ = ["BANNER_COMMANDS"]
+__all__ = ["BANNER_COMMANDS", "SHOW_BANNER_COMMANDS"]
 
 
 def _delimiter(text: str) -> tuple[str, str]:
@@ -47,6 +47,20 @@ def _banner(call: Call) -> Question | None:
     call.print(f"Enter TEXT message.  End with the character '{shown}'.")
     return Question("", more)
 
+
+def _show_banner(call: Call) -> None:
+    """The banner's text as it was entered, without the delimiters' line breaks; nothing when none is set."""
+    body = call.config.banners.get(call.arg("kind"))
+    if body:
+        call.out.extend(body.removeprefix("\n").removesuffix("\n").split("\n"))
+
+
+SHOW_BANNER_COMMANDS = [
+    Command("show banner <motd$kind|login$kind|exec$kind|incoming$kind>", _show_banner, pipe=True,
+            help={"show": "Show running system information", "banner": "Display banner information",
+                  "motd": "MOTD banner", "login": "Login banner", "exec": "EXEC banner",
+                  "incoming": "Incoming banner"}),
+]
 
 BANNER_COMMANDS = [
     Command("banner <motd$kind|login$kind|exec$kind|incoming$kind> ![LINE$text]", _banner, negatable=True,

@@ -14,6 +14,8 @@ from vstackcli.engine.show_vstack import (
 )
 from vstackcli.fleet.picture import show_vstack_topology
 from vstackcli.grammar.graph import Command
+from vstackcli.modes.aliases import ALIAS_COMMANDS
+from vstackcli.modes.banner import SHOW_BANNER_COMMANDS
 from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.crypto import CRYPTO_SHOW_COMMANDS
 from vstackcli.modes.files import _dir
@@ -175,4 +177,6 @@ SHOW_COMMANDS = [
             "|neighbors all|proxy-db|topology [html]>", _vstack, help={**SHOW_HELP, **_VSTACK_HELP}, pipe=True),
     *CRYPTO_SHOW_COMMANDS,
     *SHOW_VLAN_COMMANDS,
+    *ALIAS_COMMANDS,
+    *SHOW_BANNER_COMMANDS,
 ]

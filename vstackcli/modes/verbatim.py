@@ -12,7 +12,7 @@ from vstackcli.engine.model import OpaqueBlock
 from vstackcli.engine.render import opaque_rank
 from vstackcli.grammar.values import VlanList
 
-__all__ = ["SINGLE_VALUED", "key_of", "negate", "store_verbatim"]
+__all__ = ["KEYED", "SINGLE_VALUED", "key_of", "negate", "store_verbatim"]
 
 # Commands that hold one value: a new line replaces the old one whatever its argument, as IOS keeps one
 # (`spanning-tree mode rapid-pvst` replaces the default `spanning-tree mode pvst`). A line that edits a list
@@ -35,6 +35,10 @@ SINGLE_VALUED = frozenset({
     "speed", "duplex", "mtu", "power inline", "channel-group", "spanning-tree port-priority",
     "spanning-tree cost", "storm-control action", "load-interval", "bandwidth", "delay",
 })
+# Commands keyed by their first N words: one line per alias name, community, NTP server or syslog host,
+# whatever options follow (`alias exec sv show vstack status` replaces an earlier `alias exec sv ...`).
+KEYED = {"alias exec": 3, "alias configure": 3, "alias interface": 3, "alias line": 3,
+         "snmp-server community": 3, "ntp server": 3, "ntp peer": 3, "logging host": 3}
 _LIST_EDITS = {"add", "remove", "except"}
 _ALLOWED = "switchport trunk allowed vlan"
 _ALL_VLANS = range(1, 4095)
@@ -50,6 +54,8 @@ def key_of(line: str) -> str:
         prefix = " ".join(words[:n])
         if prefix in SINGLE_VALUED and not (len(words) > n and words[n] in _LIST_EDITS):
             return prefix
+        if prefix in KEYED and len(words) >= KEYED[prefix]:
+            return " ".join(words[:KEYED[prefix]])
     return " ".join(words)
 
 
@@ -117,7 +123,8 @@ def negate(blocks: list[OpaqueBlock], line: str, defaults: list[str], ranked: bo
 
     A single-valued command goes back to its default: the factory line again (``no spanning-tree mode``
     shows ``spanning-tree mode pvst``), ``no`` and the command where disabling is a state of its own (``no
-    logging console``), else nothing. Otherwise a line the switch has by default is shown negated (``no ip
+    logging console``), else nothing. A keyed line goes (``no alias exec sv``, ``no ntp server 10.0.0.1``).
+    Otherwise a line the switch has by default is shown negated (``no ip
     http server``), a line the user set goes (``no file prompt quiet``: IOS does not show the default), and
     anything else is kept as ``no LINE`` (``no ip domain-lookup``).
     """
@@ -130,6 +137,8 @@ def negate(blocks: list[OpaqueBlock], line: str, defaults: list[str], ranked: bo
         blocks[:] = [b for b in blocks if key_of(b.line) != key]
         if key in _NEGATION_SHOWN:
             store_verbatim(blocks, "no " + key, ranked=ranked)
+    elif any(key.startswith(prefix + " ") and len(key.split()) == n for prefix, n in KEYED.items()):
+        blocks[:] = [b for b in blocks if key_of(b.line) != key]  # `no alias exec sv`, `no ntp server X`
     elif default == line or not any(b.line == line for b in blocks):
         store_verbatim(blocks, "no " + line, ranked=ranked)
     else:

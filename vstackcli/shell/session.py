@@ -18,6 +18,7 @@ from vstackcli.engine.backend import ProgressHook
 from vstackcli.engine.device import Device
 from vstackcli.grammar.match import Ambiguous, Empty, HelpEntry, Incomplete, Invalid, Match, split_words
 from vstackcli.modes import MODES
+from vstackcli.modes.aliases import expand as expand_alias
 from vstackcli.modes.base import Call, CommandError, Mode, Question
 from vstackcli.shell.pipes import PIPE_GRAPH, PipeError, apply_pipe
 
@@ -144,6 +145,7 @@ class Session:
         if not text.strip() or text.lstrip().startswith("!"):
             return Reply()
         self.history.append(text)
+        text = expand_alias(self.device.config, self.mode.name, text)
         return self._execute_in(text, self.frames[-1], len(self.prompt()))
 
     def _execute_in(self, text: str, frame: Frame, prompt_len: int) -> Reply:
