@@ -345,3 +345,20 @@ def test_fixing_a_typo_over_ssh_with_left_arrows(tmp_path: Path) -> None:
         line, _, rest = echo.partition("\r\n")
         assert Screen("Director#").feed(line.encode("latin-1")).shows("Director#show clock", len("Director#show cloc"))
         assert rest.startswith("*00:00:00.000 UTC Mon Mar 1 1993"), echo
+
+
+def test_terminal_no_editing_keeps_only_the_basic_keys(device: Device, telnet_server) -> None:
+    configure(device, "line vty 0 15", "no login", "privilege level 15", "length 0")
+    with RawTelnet(telnet_server) as client:
+        client.read_until(b"Switch#")
+        client.send(b"terminal no editing\r\n")
+        client.read_until(b"Switch#")
+        # Ctrl-A and the left arrow do nothing now; backspace and Ctrl-W still work
+        screen = typed_line(client, b"show clockx\x7f\x01\x1b[D junk\x17")
+        assert screen.shows("Switch#show clock ", len("Switch#show clock "))
+        assert client.read_until(b"Switch#") == b"*00:00:00.000 UTC Mon Mar 1 1993\r\nSwitch#"
+        client.send(b"terminal editing\r\n")
+        client.read_until(b"Switch#")
+        screen = typed_line(client, b"clock\x01show ")  # editing again: Ctrl-A moves to the start
+        assert screen.shows("Switch#show clock", len("Switch#show "))
+        assert client.read_until(b"Switch#") == b"*00:00:00.000 UTC Mon Mar 1 1993\r\nSwitch#"

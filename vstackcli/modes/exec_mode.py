@@ -72,6 +72,8 @@ def _terminal(call: Call) -> None:
         session.width = call.arg("width")
     elif call.arg("monitor"):
         session.monitor = not call.arg("no")
+    elif call.arg("editing"):
+        session.editing = not call.arg("no")
 
 
 def _configure(call: Call) -> Question | None:
@@ -161,7 +163,6 @@ _TERMINAL_SHADOWS = {
     "databits": "Set number of data bits per character",
     "default": "Set a command to its defaults",
     "domain-lookup": "Enable domain lookups in show commands",
-    "editing": "Enable command line editing",
     "escape-character": "Change the current line's escape character",
     "exec-character-bits": "Size of characters to the command exec",
     "flowcontrol": "Set the flow control",
@@ -189,8 +190,9 @@ def exec_mode() -> Mode:
         Command("logout", _exit, help=_HELP),
         Command("quit", _exit, help=_HELP, hidden=True),
         Command("help", _help, help=_HELP),
-        Command("terminal <length <0-512>$length|width <0-512>$width|monitor|no monitor>", _terminal,
-                help={**_HELP, "no": "Negate a command or set its defaults"}),
+        Command("terminal <length <0-512>$length|width <0-512>$width|monitor|no monitor|editing|no editing>",
+                _terminal, help={**_HELP, "no": "Negate a command or set its defaults",
+                                 "editing": "Enable command line editing"}),
         *[Command(f"terminal {word} [LINE$rest]", _terminal_shadow, help={**_HELP, word: text}, shadow=True)
           for word, text in _TERMINAL_SHADOWS.items()],
         Command("configure [terminal|memory|network]", _configure,

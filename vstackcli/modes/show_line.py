@@ -74,8 +74,9 @@ def _detail(call: Call, lines: LineRegistry, number: int) -> list[str]:
     active = number == 0 or claimed is not None
     length = 24 if settings.length is None else settings.length
     width = 80 if settings.width is None else settings.width
-    if own_line(call) == number:  # `terminal length/width` change the line for the session
-        length, width = call.session.length, call.session.width
+    editing = True
+    if own_line(call) == number:  # `terminal length/width/no editing` change the line for the session
+        length, width, editing = call.session.length, call.session.width, call.session.editing
     if number == 0:
         baud = f"Baud rate (TX/RX) is {CONSOLE_SPEED}, no parity, 1 stopbits, 8 databits"
         status, modem = "PSI Enabled, Ready, Active, No Exit Banner", "Ready"
@@ -112,7 +113,7 @@ def _detail(call: Call, lines: LineRegistry, number: int) -> list[str]:
         "Modem type is unknown.",
         "Session limit is not set.",
         f"Time since activation: {since}",
-        "Editing is enabled.",
+        f"Editing is {'enabled' if editing else 'disabled'}.",
         "History is enabled, history size is 20.",
         "DNS resolution in show commands is enabled",
         "Full user help is disabled",

@@ -77,6 +77,7 @@ class Session:
         self.closed = False
         self.config_entered = False
         self.monitor = False
+        self.editing = True  # `terminal no editing`: a vty line keeps only the basic keys (editor.BASIC_KEYS)
         self.replaying = False  # a startup-config or file replay: no prompt, stricter opaque walk-up
         # A front-end on an interactive terminal sets this: ``transfer_bar(label)`` is a context manager giving
         # a ``progress(done, size)`` hook that draws a bar while a large ``copy tftp:`` runs (the console's).

@@ -23,9 +23,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["DELETE_BUFFER", "LineEditor"]
+__all__ = ["BASIC_KEYS", "DELETE_BUFFER", "LineEditor"]
 
 DELETE_BUFFER = 10  # entries kept for Ctrl-Y / Esc Y, as IOS
+# What still works after `terminal no editing`, besides typing: Backspace/DEL, Ctrl-U/Ctrl-X and Ctrl-W
+BASIC_KEYS = frozenset({"\x08", "\x7f", "\x15", "\x18", "\x17"})
 SCROLL = 10  # columns the view jumps when the cursor reaches its edge, as IOS
 MIN_WIDTH = 8  # narrower than this, the line never scrolls (there is no room for the $ markers)
 BS = "\b"

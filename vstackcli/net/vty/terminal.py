@@ -23,7 +23,7 @@ from vstackcli.engine.device import Device
 from vstackcli.engine.syslog import LogMessage, shown_at
 from vstackcli.net.attach import AttachConnection, AttachTarget, closed_text, pump, refused_text, trying_text
 from vstackcli.net.vty.access import LinePolicy, vty_policy
-from vstackcli.net.vty.editor import LineEditor
+from vstackcli.net.vty.editor import BASIC_KEYS, LineEditor
 from vstackcli.net.vty.guard import login_guard
 from vstackcli.net.vty.keys import ENTER, MESSAGE, Keys
 from vstackcli.net.vty.lines import VtyLine, registry, session_closer
@@ -198,8 +198,8 @@ class VtyTerminal:
                         out = editor.complete(completed)
             elif key == "\t":
                 out = editor.insert(key)
-            else:
-                out = editor.handle(key)
+            elif session is None or session.editing or key in BASIC_KEYS or (len(key) == 1 and key >= " "):
+                out = editor.handle(key)  # `terminal no editing` leaves typing and the basic keys
             if out and echo:
                 self.send(out)
 
