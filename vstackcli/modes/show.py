@@ -20,6 +20,7 @@ from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.crypto import CRYPTO_SHOW_COMMANDS
 from vstackcli.modes.files import _dir
 from vstackcli.modes.fragments import family_help, family_spec, interface_from, interface_help, interface_spec
+from vstackcli.modes.show_interfaces import SHOW_INTERFACES_COMMANDS
 from vstackcli.modes.show_ip import (
     clear_ip_dhcp_binding,
     show_dhcp_server,
@@ -179,4 +180,5 @@ SHOW_COMMANDS = [
     *SHOW_VLAN_COMMANDS,
     *ALIAS_COMMANDS,
     *SHOW_BANNER_COMMANDS,
+    *SHOW_INTERFACES_COMMANDS,
 ]

@@ -11,13 +11,16 @@ __all__ = ["clear_ip_dhcp_binding", "show_dhcp_server", "show_ip_dhcp_binding", 
 
 
 def show_ip_interface_brief(call: Call) -> None:
+    from vstackcli.modes.show_interfaces import attached_ports
+
+    attached = attached_ports(call.device)
     call.print("Interface              IP-Address      OK? Method Status                Protocol")
     for name, intf in sorted(call.config.interfaces.items(), key=lambda kv: str(kv[0])):
         ip = str(intf.address.ip) if intf.address else "unassigned"
         method = "manual" if intf.address else "unset"
         if intf.shutdown:
             status, proto = "administratively down", "down"
-        elif name.kind in ("Vlan", "Loopback"):
+        elif name.kind in ("Vlan", "Loopback") or name in attached:
             status, proto = "up", "up"
         else:
             status, proto = "down", "down"
