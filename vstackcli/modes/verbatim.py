@@ -28,13 +28,12 @@ SINGLE_VALUED = frozenset({
     "errdisable recovery interval", "service timestamps debug", "service timestamps log",
     "ip http port", "ip http authentication", "ip http secure-port", "vlan internal allocation policy",
     "mac address-table aging-time", "ip radius source-interface", "ip tacacs source-interface",
-    "spanning-tree pathcost method", "port-channel load-balance", "archive path", "ip dhcp relay information",
+    "spanning-tree pathcost method", "port-channel load-balance",
     # interface configuration
     "switchport mode", "switchport access vlan", "switchport voice vlan", "switchport trunk native vlan",
-    "switchport trunk encapsulation", "switchport trunk allowed vlan", "switchport port-security maximum",
-    "speed", "duplex", "mtu", "power inline", "channel-group", "spanning-tree port-priority",
-    "spanning-tree cost", "storm-control action", "load-interval", "bandwidth", "delay",
-})
+    "switchport trunk encapsulation", "switchport trunk allowed vlan", "speed", "duplex", "mtu",
+    "channel-group", "spanning-tree port-priority", "spanning-tree cost", "load-interval", "bandwidth", "delay",
+})  # not here: commands whose first words name several settings (`power inline`, `storm-control action`)
 # Commands keyed by their first N words: one line per alias name, community, NTP server or syslog host,
 # whatever options follow (`alias exec sv show vstack status` replaces an earlier `alias exec sv ...`).
 KEYED = {"alias exec": 3, "alias configure": 3, "alias interface": 3, "alias line": 3,
