@@ -13,6 +13,8 @@ def test_builtin_exec_aliases(enabled: Session) -> None:
     out = run(enabled, "show aliases")
     assert out[:3] == ["Exec mode aliases:", "  h                     help", "  lo                    logout"]
     assert "  s                     show" in out
+    for typed in ("s", "sh", "show"):  # a bare show, through the alias or not: IOS's own words
+        assert run(enabled, typed) == ['% Type "show ?" for a list of subcommands']
 
 
 def test_configured_aliases_expand_with_their_arguments(configuring: Session) -> None:

@@ -211,6 +211,9 @@ class Session:
         if isinstance(result, Match):
             return None
         if isinstance(result, Empty | Incomplete):
+            words = [w.text.lower() for w in split_words(text)]
+            if exec_mode and len(words) == 1 and len(words[0]) >= 2 and "show".startswith(words[0]):
+                return Reply(['% Type "show ?" for a list of subcommands'], failed=True)  # IOS's words for it
             return Reply([INCOMPLETE, ""], failed=True)
         if isinstance(result, Ambiguous):
             return Reply([f'% Ambiguous command:  "{text.strip()}"'], failed=True)
