@@ -52,6 +52,12 @@ def test_napalm_ios_getters(tmp_path: Path) -> None:
             assert [line for line in config["running"].splitlines() if line.strip()] == running
             assert "username admin privilege 15 secret 5 " in config["startup"]
             assert config["candidate"] == ""
+            interfaces = driver.get_interfaces()  # parses `show interfaces`
+            port = interfaces["GigabitEthernet1/0/1"]
+            assert (port["is_enabled"], port["is_up"], port["mtu"]) == (True, False, 1500)
+            assert port["mac_address"].replace(":", "").lower() == f"{device.platform.base_mac.value + 1:012x}"
+            assert interfaces["Vlan1"]["is_up"] is True and interfaces["Vlan1"]["speed"] == 1000.0
+            assert len([n for n in interfaces if n.startswith(("Gigabit", "TenGigabit"))]) == 30
             out = driver.cli(["show vstack config", "show privilege"])
             assert out["show privilege"] == "Current privilege level is 15"
             assert out["show vstack config"].splitlines()[0] == "Capability: Director | Client"  # napalm strips

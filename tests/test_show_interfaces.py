@@ -1,5 +1,5 @@
-"""`show interfaces status` (and `show ip interface brief`): the director's ports, connected where a
-simulated switch of the director database hangs off them."""
+"""`show interfaces status`, `show interfaces [NAME]` and `show ip interface brief`: the director's ports,
+connected where a simulated switch of the director database hangs off them."""
 
 from __future__ import annotations
 
@@ -45,6 +45,37 @@ def test_a_joined_switch_connects_its_port(tmp_path: Path) -> None:
         brief = {line.split()[0]: line for line in lab.show("show ip interface brief").split("\n")[1:]}
         assert brief["GigabitEthernet1/0/7"].split()[-2:] == ["up", "up"]
         assert brief["GigabitEthernet1/0/6"].split()[-2:] == ["down", "down"]
+        block = lab.show("show interfaces gi1/0/7").split("\n")
+        assert block[0] == "GigabitEthernet1/0/7 is up, line protocol is up (connected) "
+        assert "  Full-duplex, 1000Mb/s, media type is 10/100/1000BaseTX" in block
         assert switch.address is not None
     finally:
         lab.close()
+
+
+def test_full_interface_blocks(configuring: Session) -> None:
+    run(configuring, "interface gi1/0/3", "description to printer", "shutdown", "exit",
+        "interface vlan 1", "ip address 10.0.0.1 255.255.255.0", "end")
+    base = configuring.device.platform.base_mac.value
+    block = run(configuring, "show interfaces GigabitEthernet1/0/3")
+    assert block[:4] == [
+        "GigabitEthernet1/0/3 is administratively down, line protocol is down (disabled) ",
+        f"  Hardware is Gigabit Ethernet, address is {_mac(base + 3)} (bia {_mac(base + 3)})",
+        "  Description: to printer",
+        "  MTU 1500 bytes, BW 10000 Kbit/sec, DLY 1000 usec, "]
+    assert "  Auto-duplex, Auto-speed, media type is 10/100/1000BaseTX" in block
+    assert "     0 packets input, 0 bytes, 0 no buffer" in block
+    svi = run(configuring, "show interfaces vlan 1")
+    assert svi[:3] == ["Vlan1 is up, line protocol is up ",
+                       f"  Hardware is EtherSVI, address is {_mac(base + 0x40)} (bia {_mac(base + 0x40)})",
+                       "  Internet address is 10.0.0.1/24"]
+    heads = [line for line in run(configuring, "show interfaces") if not line.startswith(" ")]
+    assert heads[0].startswith("Vlan1 is up") and heads[1].startswith("GigabitEthernet1/0/1 is down")
+    assert len(heads) == 31
+    assert run(configuring, "show interfaces gi1/0/40") == ["%Invalid interface type and number", ""]
+    assert run(configuring, "show interfaces trunk") == ["% 'show interfaces' is not supported by vstackcli"]
+
+
+def _mac(value: int) -> str:
+    text = f"{value:012x}"
+    return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"

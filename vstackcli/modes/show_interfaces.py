@@ -1,21 +1,26 @@
-"""``show interfaces status``: one line per switch port, as a Catalyst prints it.
+"""``show interfaces status`` (one line per switch port) and ``show interfaces [NAME]`` (the full blocks),
+as a Catalyst prints them.
 
 A port is ``connected`` while an active client of the director database reports it as the director's
 port it hangs off (its upstream neighbour is the director: a simulated fleet plugs its first hop there);
 the other ports are ``notconnect``, or ``disabled`` when shut down. The VLAN column is the access VLAN,
 ``trunk`` or ``routed``; duplex and speed are the configured ones, else ``auto`` (``a-full``/``a-1000``
 once connected). Copper ports are ``10/100/1000BaseTX``; the uplink slots are ``Not Present`` until
-something is connected.
+something is connected. The full blocks carry the same state, the interface's MAC (a port: the base MAC
+plus its index; an SVI: base + 0x40, as a Catalyst), its address, MTU and bandwidth; the counters are
+zero, as the emulated ports carry no traffic. napalm's ``get_interfaces`` reads them.
 """
 
 from __future__ import annotations
 
 from vstackcli.engine.device import Device
 from vstackcli.engine.director import ClientEntry
+from vstackcli.engine.hostnames import vlan_mac
 from vstackcli.engine.model import Interface
 from vstackcli.grammar.graph import Command
-from vstackcli.grammar.values import InterfaceName
-from vstackcli.modes.base import Call
+from vstackcli.grammar.values import InterfaceName, MacAddress
+from vstackcli.modes.base import Call, CommandError
+from vstackcli.modes.fragments import interface_from, interface_help, interface_spec
 
 __all__ = ["SHOW_INTERFACES_COMMANDS", "attached_ports"]
 
@@ -80,8 +85,7 @@ def _row(name: InterfaceName, intf: Interface, connected: bool) -> str:
 
 
 def _order(item: tuple[InterfaceName, Interface]) -> tuple[int, tuple[int, ...]]:
-    name = item[0]
-    return (_PORT_KINDS.index(name.kind), tuple(int(x) for x in name.number.split("/") if x.isdigit()))
+    return (_PORT_KINDS.index(item[0].kind), _numbers(item[0]))
 
 
 def _show_interfaces_status(call: Call) -> None:
@@ -93,7 +97,96 @@ def _show_interfaces_status(call: Call) -> None:
         call.print(_row(name, intf, name in attached))
 
 
+_COUNTERS = [
+    "  Last input never, output never, output hang never",
+    '  Last clearing of "show interface" counters never',
+    "  Input queue: 0/75/0/0 (size/max/drops/flushes); Total output drops: 0",
+    "  Queueing strategy: fifo",
+    "  Output queue: 0/40 (size/max)",
+    "  5 minute input rate 0 bits/sec, 0 packets/sec",
+    "  5 minute output rate 0 bits/sec, 0 packets/sec",
+    "     0 packets input, 0 bytes, 0 no buffer",
+    "     Received 0 broadcasts (0 multicasts)",
+    "     0 runts, 0 giants, 0 throttles",
+    "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
+    "     0 packets output, 0 bytes, 0 underruns",
+    "     0 output errors, 0 interface resets",
+    "     0 unknown protocol drops",
+    "     0 output buffer failures, 0 output buffers swapped out",
+]
+
+
+def _mac(device: Device, name: InterfaceName, index: int) -> MacAddress:
+    if name.kind in ("Vlan", "Loopback", "Tunnel"):
+        return vlan_mac(device.platform.base_mac)
+    return MacAddress(device.platform.base_mac.value + index + 1)
+
+
+def _state(name: InterfaceName, intf: Interface, connected: bool) -> tuple[str, str, str]:
+    """(status, protocol, the port's reason) as the first line of the block says them."""
+    if intf.shutdown:
+        return "administratively down", "down", " (disabled)" if name.kind in _PORT_KINDS else ""
+    if name.kind in ("Vlan", "Loopback") or connected:
+        return "up", "up", " (connected)" if name.kind in _PORT_KINDS else ""
+    return "down", "down", " (notconnect)" if name.kind in _PORT_KINDS else ""
+
+
+def _block(device: Device, name: InterfaceName, intf: Interface, index: int, connected: bool) -> list[str]:
+    status, protocol, reason = _state(name, intf, connected)
+    mac = _mac(device, name, index)
+    hardware = {"Vlan": "EtherSVI", "Loopback": "Loopback", "Tunnel": "Tunnel",
+                "Port-channel": "EtherChannel", "TenGigabitEthernet": "Ten Gigabit Ethernet",
+                "FastEthernet": "Fast Ethernet"}.get(name.kind, "Gigabit Ethernet")
+    out = [f"{name} is {status}, line protocol is {protocol}{reason} ",
+           f"  Hardware is {hardware}, address is {mac} (bia {mac})"]
+    if intf.description:
+        out.append(f"  Description: {intf.description}")
+    if intf.address is not None:
+        out.append(f"  Internet address is {intf.address.ip}/{intf.address.network.prefixlen}")
+    bandwidth = {"TenGigabitEthernet": 10000000, "FastEthernet": 100000}.get(name.kind, 1000000)
+    if name.kind in _PORT_KINDS and not connected:
+        bandwidth = 10000 if name.kind != "TenGigabitEthernet" else bandwidth  # IOS shows 10 Mb until linked
+    delay = 10 if name.kind in ("Vlan", "Loopback") else 10 if connected else 1000
+    out += [f"  MTU 1500 bytes, BW {bandwidth} Kbit/sec, DLY {delay} usec, ",
+            "     reliability 255/255, txload 1/255, rxload 1/255",
+            "  Encapsulation ARPA, loopback not set"]
+    if name.kind in _PORT_KINDS:
+        duplex, speed = _setting(intf, "duplex"), _setting(intf, "speed")
+        link = (f"{(duplex or 'full').capitalize()}-duplex, {speed or '1000'}Mb/s" if connected
+                else f"{'Auto' if duplex is None else duplex.capitalize()}-duplex, "
+                     f"{'Auto' if speed is None else speed + 'Mb/s'}-speed")
+        out += ["  Keepalive set (10 sec)", f"  {link}, media type is {_type(name, connected) or 'unknown'}",
+                "  input flow-control is off, output flow-control is unsupported "]
+    out.append("  ARP type: ARPA, ARP Timeout 04:00:00")
+    return out + _COUNTERS
+
+
+def _show_interfaces(call: Call) -> None:
+    """Every interface (the SVIs first, then the ports, as a Catalyst lists them), or the one named."""
+    cfg = call.config
+    attached = attached_ports(call.device)
+    ports = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind in _PORT_KINDS), key=_order)
+    others = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind not in _PORT_KINDS),
+                    key=lambda kv: (kv[0].kind != "Vlan", kv[0].kind, _numbers(kv[0])))
+    index = {name: i for i, (name, _intf) in enumerate(ports)}  # a port's MAC: the base MAC + its place + 1
+    shown = [*others, *ports]
+    wanted = interface_from(call.args, "if")
+    if wanted is not None:
+        if wanted not in cfg.interfaces:
+            raise CommandError("%Invalid interface type and number\n")
+        shown = [(wanted, cfg.interfaces[wanted])]
+    for name, intf in shown:
+        call.out.extend(_block(call.device, name, intf, index.get(name, 0), name in attached))
+
+
+def _numbers(name: InterfaceName) -> tuple[int, ...]:
+    return tuple(int(x) for x in name.number.replace(".", "/").split("/") if x.isdigit())
+
+
 SHOW_INTERFACES_COMMANDS = [
+    Command(f"show interfaces [{interface_spec('if')}]", _show_interfaces, pipe=True,
+            help={"show": "Show running system information", "interfaces": "Interface status and configuration",
+                  **interface_help("if")}),
     Command("show interfaces status", _show_interfaces_status, pipe=True,
             help={"show": "Show running system information", "interfaces": "Interface status and configuration",
                   "status": "Show interface line status"}),
