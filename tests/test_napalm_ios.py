@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from napalm import get_network_driver
-from ssh_switch import ADMIN, ADMIN_PASSWORD, ENABLE_SECRET, ssh_switch
+from ssh_switch import ADMIN, ADMIN_PASSWORD, ENABLE_SECRET, configure, ssh_switch
 
 from vstackcli.engine.render import config_lines
 from vstackcli.shell.session import Session
@@ -34,6 +34,7 @@ def open_driver(port: int):
 def test_napalm_ios_getters(tmp_path: Path) -> None:
     with ssh_switch(tmp_path / "d") as switch:
         device = switch.device
+        configure(device, "interface vlan 1", "ip address 192.168.1.1 255.255.255.0", "ip helper-address 192.168.1.5")
         Session(device, privilege=15, length=0).execute("write memory")
         driver = open_driver(switch.port)
         try:
@@ -58,6 +59,9 @@ def test_napalm_ios_getters(tmp_path: Path) -> None:
             assert port["mac_address"].replace(":", "").lower() == f"{device.platform.base_mac.value + 1:012x}"
             assert interfaces["Vlan1"]["is_up"] is True and interfaces["Vlan1"]["speed"] == 1000.0
             assert len([n for n in interfaces if n.startswith(("Gigabit", "TenGigabit"))]) == 30
+            addresses = driver.get_interfaces_ip()  # parses `show ip interface`
+            assert addresses["Vlan1"]["ipv4"] == {"192.168.1.1": {"prefix_length": 24}}
+            assert "GigabitEthernet1/0/1" not in addresses  # no address, no entry
             out = driver.cli(["show vstack config", "show privilege"])
             assert out["show privilege"] == "Current privilege level is 15"
             assert out["show vstack config"].splitlines()[0] == "Capability: Director | Client"  # napalm strips

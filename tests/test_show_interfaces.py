@@ -79,3 +79,21 @@ def test_full_interface_blocks(configuring: Session) -> None:
 def _mac(value: int) -> str:
     text = f"{value:012x}"
     return f"{text[0:4]}.{text[4:8]}.{text[8:12]}"
+
+
+def test_show_ip_interface(configuring: Session) -> None:
+    run(configuring, "interface vlan 1", "ip address 10.0.0.1 255.255.255.0",
+        "ip address 10.9.0.1 255.255.255.0 secondary", "ip helper-address 10.0.0.5", "ip helper-address 10.0.0.6",
+        "end")
+    block = run(configuring, "show ip interface vlan 1")
+    assert block[:9] == ["Vlan1 is up, line protocol is up", "  Internet address is 10.0.0.1/24",
+                         "  Broadcast address is 255.255.255.255", "  Address determined by non-volatile memory",
+                         "  MTU is 1500 bytes", "  Helper addresses are 10.0.0.5",
+                         "                       10.0.0.6", "  Directed broadcast forwarding is disabled",
+                         "  Secondary address 10.9.0.1/24"]
+    assert "  Outgoing access list is not set" in block
+    assert run(configuring, "show ip interface gi1/0/2") == ["GigabitEthernet1/0/2 is down, line protocol is down",
+                                                            "  Internet protocol processing disabled"]
+    heads = [line for line in run(configuring, "show ip interface") if not line.startswith(" ")]
+    assert heads[0] == "Vlan1 is up, line protocol is up" and len(heads) == 31
+    assert run(configuring, "show ip interface brief")[0].startswith("Interface              IP-Address")

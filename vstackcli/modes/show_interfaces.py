@@ -1,5 +1,5 @@
-"""``show interfaces status`` (one line per switch port) and ``show interfaces [NAME]`` (the full blocks),
-as a Catalyst prints them.
+"""``show interfaces status`` (one line per switch port), ``show interfaces [NAME]`` (the full blocks) and
+``show ip interface [NAME]`` (addresses and IP settings), as a Catalyst prints them.
 
 A port is ``connected`` while an active client of the director database reports it as the director's
 port it hangs off (its upstream neighbour is the director: a simulated fleet plugs its first hop there);
@@ -8,7 +8,8 @@ the other ports are ``notconnect``, or ``disabled`` when shut down. The VLAN col
 once connected). Copper ports are ``10/100/1000BaseTX``; the uplink slots are ``Not Present`` until
 something is connected. The full blocks carry the same state, the interface's MAC (a port: the base MAC
 plus its index; an SVI: base + 0x40, as a Catalyst), its address, MTU and bandwidth; the counters are
-zero, as the emulated ports carry no traffic. napalm's ``get_interfaces`` reads them.
+zero, as the emulated ports carry no traffic. napalm's ``get_interfaces`` and ``get_interfaces_ip`` read
+them.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _row(name: InterfaceName, intf: Interface, connected: bool) -> str:
             f"{duplex or 'auto':>6} {speed or 'auto':>6} {_type(name, connected)}").rstrip()
 
 
-def _order(item: tuple[InterfaceName, Interface]) -> tuple[int, tuple[int, ...]]:
+def _order(item: tuple[InterfaceName, Interface | None]) -> tuple[int, tuple[int, ...]]:
     return (_PORT_KINDS.index(item[0].kind), _numbers(item[0]))
 
 
@@ -161,21 +162,80 @@ def _block(device: Device, name: InterfaceName, intf: Interface, index: int, con
     return out + _COUNTERS
 
 
-def _show_interfaces(call: Call) -> None:
-    """Every interface (the SVIs first, then the ports, as a Catalyst lists them), or the one named."""
-    cfg = call.config
+_IP_SETTINGS = [
+    "  Directed broadcast forwarding is disabled",
+    "  Outgoing access list is not set",
+    "  Inbound  access list is not set",
+    "  Proxy ARP is enabled",
+    "  Local Proxy ARP is disabled",
+    "  Security level is default",
+    "  Split horizon is enabled",
+    "  ICMP redirects are always sent",
+    "  ICMP unreachables are always sent",
+    "  ICMP mask replies are never sent",
+    "  IP fast switching is enabled",
+    "  IP CEF switching is enabled",
+    "  Router Discovery is disabled",
+    "  IP output packet accounting is disabled",
+    "  IP access violation accounting is disabled",
+    "  TCP/IP header compression is disabled",
+    "  Probe proxy name replies are disabled",
+    "  Policy routing is disabled",
+    "  Network address translation is disabled",
+    "  WCCP Redirect outbound is disabled",
+    "  WCCP Redirect inbound is disabled",
+    "  WCCP Redirect exclude is disabled",
+    "  BGP Policy Mapping is disabled",
+]  # IOS's standing IP settings of an interface, as `show ip interface` lists them
+
+
+def _ip_block(name: InterfaceName, intf: Interface, connected: bool) -> list[str]:
+    """``show ip interface`` for one interface: its addresses, helpers and IOS's standing IP settings."""
+    status, protocol, _reason = _state(name, intf, connected)
+    out = [f"{name} is {status}, line protocol is {protocol}"]
+    if intf.address is None:
+        return [*out, "  Internet protocol processing disabled"]
+    out += [f"  Internet address is {intf.address.ip}/{intf.address.network.prefixlen}",
+            "  Broadcast address is 255.255.255.255",
+            "  Address determined by non-volatile memory",
+            "  MTU is 1500 bytes"]
+    if not intf.helpers:
+        out.append("  Helper address is not set")
+    else:
+        head = "  Helper address is " if len(intf.helpers) == 1 else "  Helper addresses are "
+        out.append(head + str(intf.helpers[0]))
+        out += [" " * len(head) + str(helper) for helper in intf.helpers[1:]]
+    out.append(_IP_SETTINGS[0])  # directed broadcast, then the secondary addresses, as IOS orders them
+    out += [f"  Secondary address {a.ip}/{a.network.prefixlen}" for a in intf.secondary]
+    return [*out, *_IP_SETTINGS[1:]]
+
+
+def _show_ip_interface(call: Call) -> None:
     attached = attached_ports(call.device)
-    ports = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind in _PORT_KINDS), key=_order)
-    others = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind not in _PORT_KINDS),
-                    key=lambda kv: (kv[0].kind != "Vlan", kv[0].kind, _numbers(kv[0])))
-    index = {name: i for i, (name, _intf) in enumerate(ports)}  # a port's MAC: the base MAC + its place + 1
-    shown = [*others, *ports]
+    for name, intf in _selected(call):
+        call.out.extend(_ip_block(name, intf, name in attached))
+
+
+def _selected(call: Call) -> list[tuple[InterfaceName, Interface]]:
+    """The interfaces a ``show interfaces``/``show ip interface`` lists: the one named, or all (SVIs first)."""
+    cfg = call.config
     wanted = interface_from(call.args, "if")
     if wanted is not None:
         if wanted not in cfg.interfaces:
             raise CommandError("%Invalid interface type and number\n")
-        shown = [(wanted, cfg.interfaces[wanted])]
-    for name, intf in shown:
+        return [(wanted, cfg.interfaces[wanted])]
+    ports = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind in _PORT_KINDS), key=_order)
+    others = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind not in _PORT_KINDS),
+                    key=lambda kv: (kv[0].kind != "Vlan", kv[0].kind, _numbers(kv[0])))
+    return [*others, *ports]
+
+
+def _show_interfaces(call: Call) -> None:
+    """Every interface (the SVIs first, then the ports, as a Catalyst lists them), or the one named."""
+    attached = attached_ports(call.device)
+    ports = sorted((n for n in call.config.interfaces if n.kind in _PORT_KINDS), key=lambda n: _order((n, None)))
+    index = {name: i for i, name in enumerate(ports)}  # a port's MAC: the base MAC + its place + 1
+    for name, intf in _selected(call):
         call.out.extend(_block(call.device, name, intf, index.get(name, 0), name in attached))
 
 
@@ -184,6 +244,9 @@ def _numbers(name: InterfaceName) -> tuple[int, ...]:
 
 
 SHOW_INTERFACES_COMMANDS = [
+    Command(f"show ip interface [{interface_spec('if')}]", _show_ip_interface, pipe=True,
+            help={"show": "Show running system information", "ip": "IP information",
+                  "interface": "IP interface status and configuration", **interface_help("if")}),
     Command(f"show interfaces [{interface_spec('if')}]", _show_interfaces, pipe=True,
             help={"show": "Show running system information", "interfaces": "Interface status and configuration",
                   **interface_help("if")}),
