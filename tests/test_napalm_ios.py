@@ -1,5 +1,6 @@
-"""napalm's ios driver, unmodified, over SSH on 127.0.0.1: open, get_facts, get_config, cli, is_alive, and a
-merge (load_merge_candidate over SCP, compare_config, commit_config), each checked against the device."""
+"""napalm's ios driver, unmodified, over SSH on 127.0.0.1: open, get_facts, get_config, get_interfaces,
+get_interfaces_ip, get_snmp_information, get_ntp_servers, get_vlans, cli, is_alive, and a merge
+(load_merge_candidate over SCP, compare_config, commit_config), each checked against the device."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def open_driver(port: int):
 def test_napalm_ios_getters(tmp_path: Path) -> None:
     with ssh_switch(tmp_path / "d") as switch:
         device = switch.device
-        configure(device, "interface vlan 1", "ip address 192.168.1.1 255.255.255.0", "ip helper-address 192.168.1.5")
+        configure(device, "interface vlan 1", "ip address 192.168.1.1 255.255.255.0", "ip helper-address 192.168.1.5",
+                  "snmp-server community public RO", "snmp-server location Lab 1", "ntp server 10.0.0.123")
         Session(device, privilege=15, length=0).execute("write memory")
         driver = open_driver(switch.port)
         try:
@@ -62,6 +64,12 @@ def test_napalm_ios_getters(tmp_path: Path) -> None:
             addresses = driver.get_interfaces_ip()  # parses `show ip interface`
             assert addresses["Vlan1"]["ipv4"] == {"192.168.1.1": {"prefix_length": 24}}
             assert "GigabitEthernet1/0/1" not in addresses  # no address, no entry
+            snmp = driver.get_snmp_information()  # the running-config and `show snmp chassis`
+            assert snmp["chassis_id"] == device.platform.serial and snmp["location"] == "Lab 1"
+            assert snmp["community"] == {"public": {"mode": "ro", "acl": "N/A"}}
+            assert driver.get_ntp_servers() == {"10.0.0.123": {}}
+            vlans = driver.get_vlans()  # `show vlan`
+            assert vlans["1"]["name"] == "default" and "GigabitEthernet1/0/1" in vlans["1"]["interfaces"]
             out = driver.cli(["show vstack config", "show privilege"])
             assert out["show privilege"] == "Current privilege level is 15"
             assert out["show vstack config"].splitlines()[0] == "Capability: Director | Client"  # napalm strips

@@ -55,3 +55,4 @@ def test_full_table_and_one_vlan(configuring: Session) -> None:
     assert not [line for line in one if line.startswith("1 ")]
     assert run(configuring, "show vlan id 99") == ["VLAN id 99 not found in current VLAN database"]
     assert run(configuring, "show vlan brief | include MGMT") == ["10   MGMT                             active"]
+

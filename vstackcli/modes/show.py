@@ -28,6 +28,7 @@ from vstackcli.modes.show_ip import (
     show_ip_dhcp_pool,
     show_ip_interface_brief,
 )
+from vstackcli.modes.show_snmp import SHOW_SNMP_COMMANDS
 from vstackcli.modes.show_system import show_clock, show_logging, show_users, show_version
 from vstackcli.modes.show_vlan import SHOW_VLAN_COMMANDS
 
@@ -181,4 +182,5 @@ SHOW_COMMANDS = [
     *ALIAS_COMMANDS,
     *SHOW_BANNER_COMMANDS,
     *SHOW_INTERFACES_COMMANDS,
+    *SHOW_SNMP_COMMANDS,
 ]
