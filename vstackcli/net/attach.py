@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
-from vstackcli.net.vty.telnet_stream import TelnetClientParser
+from vstackcli.net.vty.telnet_stream import TelnetClientParser, read_data
 
 __all__ = ["ESCAPE", "AttachConnection", "AttachTarget", "attach_lines", "closed_text", "pump", "refused_text",
            "trying_text"]
@@ -77,18 +77,7 @@ class AttachConnection:
 
     async def read(self) -> bytes:
         """The next data from the client switch; b"" when it closed the connection."""
-        while True:
-            try:
-                chunk = await self.reader.read(4096)
-            except (ConnectionError, OSError):
-                return b""
-            if not chunk:
-                return b""
-            data, replies = self.parser.feed(chunk)
-            if replies:
-                self._write(replies)
-            if data:
-                return data
+        return await read_data(self.reader, self.parser, self._write)
 
     def send(self, data: bytes) -> None:
         """What the operator typed."""

@@ -10,10 +10,10 @@ device lock only to log.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import deque
 
 from vstackcli.engine.device import Device
+from vstackcli.net.vty.per_device import PerDevice
 
 __all__ = ["BLOCK_FOR", "MAX_FAILURES", "WINDOW", "LoginGuard", "login_guard"]
 
@@ -76,14 +76,4 @@ class LoginGuard:
             self.device.log.log("SEC_LOGIN", severity, mnemonic, text)
 
 
-_GUARDS: weakref.WeakKeyDictionary[Device, LoginGuard] = weakref.WeakKeyDictionary()
-_GUARDS_LOCK = threading.Lock()
-
-
-def login_guard(device: Device) -> LoginGuard:
-    """The login guard of ``device`` (created on first use)."""
-    with _GUARDS_LOCK:
-        guard = _GUARDS.get(device)
-        if guard is None:
-            guard = _GUARDS[device] = LoginGuard(device)
-        return guard
+login_guard: PerDevice[LoginGuard] = PerDevice(LoginGuard)  # the login guard of a device

@@ -12,11 +12,10 @@ import asyncio
 import contextlib
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vstackcli.engine.device import Device
+from vstackcli.net.vty.per_device import PerDevice
 
 __all__ = ["FIRST_VTY_LINE", "LineRegistry", "VtyLine", "format_idle", "registry", "session_closer"]
 
@@ -128,17 +127,7 @@ class LineRegistry:
         return None
 
 
-_REGISTRIES: weakref.WeakKeyDictionary[Device, LineRegistry] = weakref.WeakKeyDictionary()
-_REGISTRIES_LOCK = threading.Lock()
-
-
-def registry(device: Device) -> LineRegistry:
-    """The vty line registry of ``device`` (created on first use)."""
-    with _REGISTRIES_LOCK:
-        found = _REGISTRIES.get(device)
-        if found is None:
-            found = _REGISTRIES[device] = LineRegistry()
-        return found
+registry: PerDevice[LineRegistry] = PerDevice(lambda _device: LineRegistry())  # the vty lines of a device
 
 
 def format_idle(seconds: float) -> str:

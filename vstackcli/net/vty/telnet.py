@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from vstackcli.engine.backend import ClientCommand, DesiredState
 from vstackcli.engine.device import Device
-from vstackcli.net.vty.telnet_stream import GREETING, TelnetParser
+from vstackcli.net.vty.telnet_stream import GREETING, TelnetParser, read_data
 from vstackcli.net.vty.terminal import serve_terminal
 
 __all__ = ["TelnetBackend", "TelnetIO", "TelnetParser", "TelnetServer"]
@@ -48,18 +48,7 @@ class TelnetIO:
         return self.parser.height
 
     async def read(self) -> bytes:
-        while True:
-            try:
-                chunk = await self.reader.read(4096)
-            except (ConnectionError, OSError):
-                return b""
-            if not chunk:
-                return b""
-            data, replies = self.parser.feed(chunk)
-            if replies:
-                self.write_raw(replies)
-            if data:
-                return data
+        return await read_data(self.reader, self.parser, self.write_raw)
 
     def write_raw(self, data: bytes) -> None:
         if not self.writer.is_closing():

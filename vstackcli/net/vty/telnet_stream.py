@@ -1,14 +1,19 @@
 """The telnet byte stream, both sides (RFC 854): data apart from option negotiation.
 
 ``TelnetParser`` is the server's (vty) parser; ``TelnetClientParser`` is the client's
-(``vstack attach``): the same state machine, other answers. No I/O here, so the server,
-the attach client and tests share it without importing each other.
+(``vstack attach``): the same state machine, other answers. ``read_data`` is the one loop
+both sides run over an asyncio stream. The server, the attach client and tests share this
+module without importing each other.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Protocol
+
 __all__ = ["DO", "DONT", "ECHO", "GREETING", "IAC", "NAWS", "SB", "SE", "SGA", "WILL", "WONT", "TelnetClientParser",
-           "TelnetParser"]
+           "TelnetParser", "read_data"]
 
 IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 ECHO, SGA, NAWS = 1, 3, 31
@@ -119,3 +124,23 @@ class TelnetClientParser(TelnetParser):
     def window(self) -> bytes:
         size = (self.width or 80).to_bytes(2, "big") + (self.height or 24).to_bytes(2, "big")
         return bytes([IAC, SB, NAWS]) + size.replace(b"\xff", b"\xff\xff") + bytes([IAC, SE])
+
+
+class _Parser(Protocol):
+    def feed(self, chunk: bytes) -> tuple[bytes, bytes]: ...
+
+
+async def read_data(reader: asyncio.StreamReader, parser: _Parser, reply: Callable[[bytes], None]) -> bytes:
+    """The next data bytes of a telnet stream, answering its negotiation through ``reply``; b"" at its end."""
+    while True:
+        try:
+            chunk = await reader.read(4096)
+        except (ConnectionError, OSError):
+            return b""
+        if not chunk:
+            return b""
+        data, replies = parser.feed(chunk)
+        if replies:
+            reply(replies)
+        if data:
+            return data
