@@ -25,10 +25,12 @@ _TITLES = {"exec": "Exec", "configure": "Global configuration", "interface": "In
 def aliases(config: RunningConfig, kind: str) -> dict[str, str]:
     """The aliases of one alias mode (``exec``, ``configure``...): built-in first, then configured."""
     found = dict(BUILT_IN.get(kind, {}))
+    prefix = f"alias {kind} "
     for block in config.extra:
-        words = block.line.split(None, 3)
-        if len(words) == 4 and words[0] == "alias" and words[1] == kind:
-            found[words[2]] = words[3]
+        if block.line.startswith(prefix):  # checked on every typed line: no split for the others
+            words = block.line.split(None, 3)
+            if len(words) == 4:
+                found[words[2]] = words[3]
     return found
 
 

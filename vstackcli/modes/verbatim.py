@@ -8,6 +8,8 @@ does. ``no`` returns to what IOS shows for the default (``negate``).
 
 from __future__ import annotations
 
+import functools
+
 from vstackcli.engine.model import OpaqueBlock
 from vstackcli.engine.render import opaque_rank
 from vstackcli.grammar.values import VlanList
@@ -44,8 +46,12 @@ _ALL_VLANS = range(1, 4095)
 _NEGATION_SHOWN = frozenset({"logging console", "logging monitor", "logging buffered", "logging trap"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key_of(line: str) -> str:
-    """What a new line replaces: the same words (``no`` aside), or the command of a single-valued one."""
+    """What a new line replaces: the same words (``no`` aside), or the command of a single-valued one.
+
+    Cached: every new line is compared with every kept one, so a config of thousands of verbatim lines
+    (numbered access lists) would otherwise split the same strings millions of times."""
     words = line.split()
     if words and words[0] == "no":
         words = words[1:]
