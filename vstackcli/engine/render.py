@@ -20,8 +20,9 @@ from vstackcli.engine.model import (
     VstackConfig,
 )
 from vstackcli.grammar.tokens import MONTHS
+from vstackcli.grammar.values import InterfaceName
 
-__all__ = ["config_lines", "line_blocks", "opaque_rank", "render_config", "vstack_lines"]
+__all__ = ["config_lines", "interface_order", "line_blocks", "opaque_rank", "render_config", "vstack_lines"]
 
 # Sections of the running-config, in IOS order. Verbatim lines are ranked by their first words.
 HEAD, AFTER_HOSTNAME, BOOT, MIDDLE, IP_DHCP, IP_OTHER, BEFORE_INTERFACES, AFTER_INTERFACES, TAIL = (
@@ -320,12 +321,18 @@ def _logging_lines(cfg: RunningConfig) -> list[str]:
     return lines
 
 
+_KINDS_ORDER = ["FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "Port-channel", "Loopback", "Tunnel", "Vlan"]
+
+
+def interface_order(name: InterfaceName) -> tuple[int, str, tuple[int, ...]]:
+    """Where IOS lists an interface: by type (ports, port-channels, then virtual ones), then by number."""
+    rank = _KINDS_ORDER.index(name.kind) if name.kind in _KINDS_ORDER else len(_KINDS_ORDER)
+    numbers = tuple(int(x) for x in name.number.replace(".", "/").split("/") if x.isdigit())
+    return (rank, name.kind, numbers)
+
+
 def _interface_order(intf: Interface) -> tuple[int, str, tuple[int, ...]]:
-    kinds = ["FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "Port-channel", "Loopback", "Tunnel",
-             "Vlan"]
-    rank = kinds.index(intf.name.kind) if intf.name.kind in kinds else len(kinds)
-    numbers = tuple(int(x) for x in intf.name.number.replace(".", "/").split("/") if x.isdigit())
-    return (rank, intf.name.kind, numbers)
+    return interface_order(intf.name)
 
 
 def render_config(cfg: RunningConfig, change_line: str = "") -> str:

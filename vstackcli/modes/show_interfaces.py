@@ -18,10 +18,12 @@ from vstackcli.engine.device import Device
 from vstackcli.engine.director import ClientEntry
 from vstackcli.engine.hostnames import vlan_mac
 from vstackcli.engine.model import Interface
+from vstackcli.engine.render import interface_order
 from vstackcli.grammar.graph import Command
 from vstackcli.grammar.values import InterfaceName, MacAddress
 from vstackcli.modes.base import Call, CommandError
 from vstackcli.modes.fragments import interface_from, interface_help, interface_spec
+from vstackcli.modes.show_vlan import port_vlan
 
 __all__ = ["SHOW_INTERFACES_COMMANDS", "attached_ports"]
 
@@ -51,19 +53,6 @@ def _setting(intf: Interface, keyword: str) -> str | None:
     return None
 
 
-def _vlan(intf: Interface) -> str:
-    vlan = "1"
-    for block in intf.extra:
-        words = block.line.split()
-        if block.line == "no switchport":
-            return "routed"
-        if words[:3] == ["switchport", "mode", "trunk"]:
-            return "trunk"
-        if words[:3] == ["switchport", "access", "vlan"] and len(words) == 4:
-            vlan = words[3]
-    return vlan
-
-
 def _type(name: InterfaceName, connected: bool) -> str:
     if name.kind == "Port-channel":
         return ""
@@ -81,12 +70,8 @@ def _row(name: InterfaceName, intf: Interface, connected: bool) -> str:
     if connected and not intf.shutdown:
         duplex = duplex or "a-full"
         speed = speed or ("a-10G" if name.kind == "TenGigabitEthernet" else "a-1000")
-    return (f"{name.short:<9} {intf.description[:18]:<18} {status:<12} {_vlan(intf):<10} "
+    return (f"{name.short:<9} {intf.description[:18]:<18} {status:<12} {port_vlan(intf):<10} "
             f"{duplex or 'auto':>6} {speed or 'auto':>6} {_type(name, connected)}").rstrip()
-
-
-def _order(item: tuple[InterfaceName, Interface | None]) -> tuple[int, tuple[int, ...]]:
-    return (_PORT_KINDS.index(item[0].kind), _numbers(item[0]))
 
 
 def _show_interfaces_status(call: Call) -> None:
@@ -94,7 +79,7 @@ def _show_interfaces_status(call: Call) -> None:
     call.print("")
     call.print(HEADER)
     ports = [(n, i) for n, i in call.config.interfaces.items() if n.kind in _PORT_KINDS]
-    for name, intf in sorted(ports, key=_order):
+    for name, intf in sorted(ports, key=lambda kv: interface_order(kv[0])):
         call.print(_row(name, intf, name in attached))
 
 
@@ -224,23 +209,20 @@ def _selected(call: Call) -> list[tuple[InterfaceName, Interface]]:
         if wanted not in cfg.interfaces:
             raise CommandError("%Invalid interface type and number\n")
         return [(wanted, cfg.interfaces[wanted])]
-    ports = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind in _PORT_KINDS), key=_order)
+    ports = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind in _PORT_KINDS),
+                   key=lambda kv: interface_order(kv[0]))
     others = sorted(((n, i) for n, i in cfg.interfaces.items() if n.kind not in _PORT_KINDS),
-                    key=lambda kv: (kv[0].kind != "Vlan", kv[0].kind, _numbers(kv[0])))
+                    key=lambda kv: (kv[0].kind != "Vlan", interface_order(kv[0])))
     return [*others, *ports]
 
 
 def _show_interfaces(call: Call) -> None:
     """Every interface (the SVIs first, then the ports, as a Catalyst lists them), or the one named."""
     attached = attached_ports(call.device)
-    ports = sorted((n for n in call.config.interfaces if n.kind in _PORT_KINDS), key=lambda n: _order((n, None)))
+    ports = sorted((n for n in call.config.interfaces if n.kind in _PORT_KINDS), key=interface_order)
     index = {name: i for i, name in enumerate(ports)}  # a port's MAC: the base MAC + its place + 1
     for name, intf in _selected(call):
         call.out.extend(_block(call.device, name, intf, index.get(name, 0), name in attached))
-
-
-def _numbers(name: InterfaceName) -> tuple[int, ...]:
-    return tuple(int(x) for x in name.number.replace(".", "/").split("/") if x.isdigit())
 
 
 SHOW_INTERFACES_COMMANDS = [

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from vstackcli.engine.model import Interface, RunningConfig
+from vstackcli.engine.render import interface_order
 from vstackcli.grammar.graph import Command
 from vstackcli.grammar.values import VlanList
 from vstackcli.modes.base import Call
 
-__all__ = ["SHOW_VLAN_COMMANDS", "Vlan", "vlan_table"]
+__all__ = ["SHOW_VLAN_COMMANDS", "Vlan", "port_vlan", "vlan_table"]
 
 _LEGACY = ((1002, "fddi-default", "fddi", 101002), (1003, "token-ring-default", "tr", 101003),
            (1004, "fddinet-default", "fdnet", 101004), (1005, "trnet-default", "trnet", 101005))
@@ -59,33 +60,36 @@ def _defined(cfg: RunningConfig) -> dict[int, Vlan]:
     return vlans
 
 
-def _access_vlan(intf: Interface) -> int | None:
-    """The VLAN a switch port carries untagged, or None when it trunks or routes."""
-    vlan = 1
+def port_vlan(intf: Interface) -> str:
+    """What a switch port carries: its access VLAN (``"1"`` by default), ``"trunk"`` or ``"routed"``."""
+    vlan = "1"
     for block in intf.extra:
         words = block.line.split()
-        if block.line == "no switchport" or words[:3] == ["switchport", "mode", "trunk"]:
-            return None
+        if block.line == "no switchport":
+            return "routed"
+        if words[:3] == ["switchport", "mode", "trunk"]:
+            return "trunk"
         if words[:3] == ["switchport", "access", "vlan"] and len(words) == 4 and words[3].isdigit():
-            vlan = int(words[3])
+            vlan = words[3]
     return vlan
+
+
+def _access_vlan(intf: Interface) -> int | None:
+    """The VLAN a switch port carries untagged, or None when it trunks or routes."""
+    vlan = port_vlan(intf)
+    return int(vlan) if vlan.isdigit() else None
 
 
 def vlan_table(cfg: RunningConfig) -> list[Vlan]:
     """The VLANs in number order, each with its access ports (short names, in interface order)."""
     vlans = _defined(cfg)
-    for name, intf in sorted(cfg.interfaces.items(), key=lambda kv: _port_order(kv[0].kind, kv[0].number)):
+    for name, intf in sorted(cfg.interfaces.items(), key=lambda kv: interface_order(kv[0])):
         if name.kind not in _PHYSICAL:
             continue
         vlan = _access_vlan(intf)
         if vlan is not None and vlan in vlans:
             vlans[vlan].ports.append(name.short)
     return [vlans[n] for n in sorted(vlans)]
-
-
-def _port_order(kind: str, number: str) -> tuple[int, tuple[int, ...]]:
-    return (_PHYSICAL.index(kind) if kind in _PHYSICAL else len(_PHYSICAL),
-            tuple(int(x) for x in number.split("/") if x.isdigit()))
 
 
 def _port_lines(ports: list[str]) -> list[str]:
