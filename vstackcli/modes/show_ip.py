@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from vstackcli.modes.base import Call, CommandError
+from vstackcli.modes.show_interfaces import attached_ports
 
 __all__ = ["clear_ip_dhcp_binding", "show_dhcp_server", "show_ip_dhcp_binding", "show_ip_dhcp_pool",
            "show_ip_interface_brief"]
 
 
 def show_ip_interface_brief(call: Call) -> None:
-    from vstackcli.modes.show_interfaces import attached_ports
-
     attached = attached_ports(call.device)
     call.print("Interface              IP-Address      OK? Method Status                Protocol")
     for name, intf in sorted(call.config.interfaces.items(), key=lambda kv: str(kv[0])):
