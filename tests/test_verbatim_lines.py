@@ -81,3 +81,12 @@ def test_a_vty_access_class_is_printed_first_as_ios_does(configuring: Session) -
     lines = running(configuring)
     at = lines.index("line vty 0 4")
     assert lines[at + 1:at + 5] == [" access-class MGMT in", " exec-timeout 5 0", " login", " transport input ssh"]
+
+
+def test_no_of_a_line_whose_factory_form_is_negated_restores_it(configuring: Session) -> None:
+    before = running(configuring)
+    assert "no service password-encryption" in before
+    run(configuring, "service password-encryption")
+    assert "service password-encryption" in running(configuring)
+    run(configuring, "no service password-encryption")  # found by the property test: the line had vanished
+    assert running(configuring) == before

@@ -129,6 +129,7 @@ def negate(blocks: list[OpaqueBlock], line: str, defaults: list[str], ranked: bo
     A single-valued command goes back to its default: the factory line again (``no spanning-tree mode``
     shows ``spanning-tree mode pvst``), ``no`` and the command where disabling is a state of its own (``no
     logging console``), else nothing. A keyed line goes (``no alias exec sv``, ``no ntp server 10.0.0.1``).
+    A line whose factory form is its ``no`` form returns to it (``no service password-encryption``).
     Otherwise a line the switch has by default is shown negated (``no ip
     http server``), a line the user set goes (``no file prompt quiet``: IOS does not show the default), and
     anything else is kept as ``no LINE`` (``no ip domain-lookup``).
@@ -144,6 +145,8 @@ def negate(blocks: list[OpaqueBlock], line: str, defaults: list[str], ranked: bo
             store_verbatim(blocks, "no " + key, ranked=ranked)
     elif any(key.startswith(prefix + " ") and len(key.split()) == n for prefix, n in KEYED.items()):
         blocks[:] = [b for b in blocks if key_of(b.line) != key]  # `no alias exec sv`, `no ntp server X`
+    elif default is not None and default != line:
+        store_verbatim(blocks, default, ranked=ranked)  # `no service password-encryption`: the factory line again
     elif default == line or not any(b.line == line for b in blocks):
         store_verbatim(blocks, "no " + line, ranked=ranked)
     else:
